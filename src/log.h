@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VGPU_VIEWER_LOG_H
+#define VGPU_VIEWER_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_LEVEL_ERR = 3,
+	LOG_LEVEL_WARN = 4,
+	LOG_LEVEL_INFO = 6,
+	LOG_LEVEL_DBG = 7,
+};
+
+/*
+ * Set the most verbose level that is written.  Messages go to stderr; when
+ * @syslog_prefix is true each line starts with sd-daemon(3)'s "<N>" so that
+ * journald keeps the level.
+ */
+void log_init(enum log_level max_level, bool syslog_prefix);
+
+/* Writes one line at @level, prefixed with "module: ". */
+void log_msg(enum log_level level, const char *module, const char *file, int line,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Like log_msg(), with ": strerror(errnum)" appended; @errnum may be negative. */
+void log_errno(enum log_level level, const char *module, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#ifndef LOG_MODULE
+#error "define LOG_MODULE before including log.h"
+#endif
+
+#define LOG_ERR(...) log_msg(LOG_LEVEL_ERR, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
+#define LOG_WARN(...) log_msg(LOG_LEVEL_WARN, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
+#define LOG_INFO(...) log_msg(LOG_LEVEL_INFO, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
+#define LOG_ERRNO(errnum, ...) log_errno(LOG_LEVEL_ERR, LOG_MODULE, (errnum), __VA_ARGS__)
+#if defined(LOG_ENABLE_DBG) && LOG_ENABLE_DBG
+#define LOG_DBG(...) log_msg(LOG_LEVEL_DBG, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
+#else
+#define LOG_DBG(...) ((void)0)
+#endif
+
+#endif
