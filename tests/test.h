@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A tiny assertion helper for unit tests: a failed check prints file:line and
+ * the expression, marks the test failed and returns from the test function.
+ * main() runs each test and exits non-zero when any failed.
+ */
+#ifndef VGPU_VIEWER_TEST_H
+#define VGPU_VIEWER_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_failures;
+
+#define CHECK(expr)                                                                  \
+	do {                                                                         \
+		if (!(expr)) {                                                       \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+				#expr);                                              \
+			test_failures++;                                             \
+			return;                                                      \
+		}                                                                    \
+	} while (0)
+
+#define CHECK_INT_EQ(a, b)                                                           \
+	do {                                                                         \
+		long long a_ = (long long)(a), b_ = (long long)(b);                  \
+		if (a_ != b_) {                                                      \
+			fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",    \
+				__FILE__, __LINE__, #a, #b, a_, b_);                 \
+			test_failures++;                                             \
+			return;                                                      \
+		}                                                                    \
+	} while (0)
+
+#define CHECK_STR_CONTAINS(hay, needle)                                              \
+	do {                                                                         \
+		const char *h_ = (hay), *n_ = (needle);                              \
+		if (!h_ || !strstr(h_, n_)) {                                        \
+			fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n",   \
+				__FILE__, __LINE__, h_ ? h_ : "(null)", n_);         \
+			test_failures++;                                             \
+			return;                                                      \
+		}                                                                    \
+	} while (0)
+
+#define RUN_TEST(fn)                                                                 \
+	do {                                                                         \
+		int before_ = test_failures;                                         \
+		fn();                                                                \
+		printf("%s %s\n", test_failures == before_ ? "ok" : "FAIL", #fn);    \
+	} while (0)
+
+#define TEST_EXIT_STATUS() (test_failures ? 1 : 0)
+
+#endif
