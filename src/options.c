@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "config.h"
 #include "options.h"
 #include "version.h"
 
@@ -92,7 +93,7 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 			options_print_help(out);
 			return OPTIONS_DONE;
 		case OPT_VERSION:
-			fprintf(out, PROG " " VGPU_VIEWER_VCS_VERSION "\n");
+			fprintf(out, PROG " " VGPU_VIEWER_VERSION " (" VGPU_VIEWER_VCS_VERSION ")\n");
 			return OPTIONS_DONE;
 		case OPT_VERBOSE:
 			opts->verbose++;
