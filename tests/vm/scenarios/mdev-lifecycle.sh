@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 120
+#
+# The sample mdev parents load, and an mbochs and an mdpy mdev can be created
+# by UUID, get an IOMMU group with a /dev/vfio/N node (and a vfio cdev), refuse
+# a second create with the same UUID, and go away cleanly on remove.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+vm_modprobe mbochs mdpy
+for parent in mbochs mdpy; do
+	[ -d "/sys/class/mdev_bus/$parent" ] || fail "no mdev parent $parent after modprobe"
+done
+
+check_type() { # PARENT TYPE
+	t=$(vm_mdev_type "$1" "$2")
+	uuid=$(vm_uuid)
+	before=$(cat "$t/available_instances") || fail "no available_instances for $1-$2"
+	[ "$before" -gt 0 ] || fail "$1-$2 has no available instances"
+
+	vm_mdev_create "$1" "$2" "$uuid"
+	[ -d "/sys/bus/mdev/devices/$uuid" ] || fail "mdev $uuid not in /sys/bus/mdev/devices"
+	[ "$(basename "$(readlink "/sys/bus/mdev/devices/$uuid/mdev_type")")" = "$1-$2" ] ||
+		fail "mdev $uuid has the wrong type"
+	group=$(vm_mdev_group "$uuid")
+	[ -c "/dev/vfio/$group" ] || fail "no /dev/vfio/$group for $1-$2 mdev $uuid"
+	cdev=$(ls "/sys/bus/mdev/devices/$uuid/vfio-dev" 2>/dev/null)
+	[ -n "$cdev" ] && [ -c "/dev/vfio/devices/$cdev" ] || fail "no vfio cdev for $uuid"
+	after=$(cat "$t/available_instances")
+	[ "$after" -lt "$before" ] || fail "$1-$2 available_instances $before -> $after after create"
+	note "$1-$2 $uuid: /dev/vfio/$group, /dev/vfio/devices/$cdev, instances $before -> $after"
+
+	if echo "$uuid" >"$t/create" 2>/dev/null; then
+		fail "a second create of $uuid succeeded"
+	fi
+	note "second create of $uuid refused"
+
+	vm_mdev_remove "$uuid"
+	vm_wait_gone "/sys/bus/mdev/devices/$uuid" || fail "mdev $uuid still present after remove"
+	vm_wait_gone "/dev/vfio/$group" || fail "/dev/vfio/$group still present after remove"
+	[ "$(cat "$t/available_instances")" = "$before" ] || fail "$1-$2 instances not given back"
+	note "$1-$2 $uuid removed"
+}
+
+check_type mbochs medium
+check_type mdpy xga
+echo "PASS"
