@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Helpers for VM scenarios (sourced; runs inside the guest, see tests/vm/init).
+# POSIX sh has no local variables: the helpers' own are named _lib_*, so that
+# they cannot clobber a scenario's.
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -29,15 +31,15 @@ vm_mdev_type() {
 
 # vm_mdev_create PARENT TYPE UUID: creates an mdev and waits for its group node.
 vm_mdev_create() {
-	t=$(vm_mdev_type "$1" "$2")
-	[ -d "$t" ] || fail "mdev type $1-$2 not offered ($t missing)"
-	echo "$3" >"$t/create" || fail "creating $1-$2 mdev $3 failed"
+	_lib_t=$(vm_mdev_type "$1" "$2")
+	[ -d "$_lib_t" ] || fail "mdev type $1-$2 not offered ($_lib_t missing)"
+	echo "$3" >"$_lib_t/create" || fail "creating $1-$2 mdev $3 failed"
 }
 
 # vm_mdev_group UUID: the IOMMU group number of an mdev.
 vm_mdev_group() {
-	g=$(readlink "/sys/bus/mdev/devices/$1/iommu_group") || fail "mdev $1 has no iommu_group"
-	basename "$g"
+	_lib_g=$(readlink "/sys/bus/mdev/devices/$1/iommu_group") || fail "mdev $1 has no iommu_group"
+	basename "$_lib_g"
 }
 
 vm_mdev_remove() {
@@ -46,10 +48,74 @@ vm_mdev_remove() {
 
 # vm_wait_gone PATH [TENTHS]: waits for PATH to disappear (default 2 s).
 vm_wait_gone() {
-	i=0
+	_lib_i=0
 	while [ -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -le "${2:-20}" ] || return 1
+		_lib_i=$((_lib_i + 1))
+		[ "$_lib_i" -le "${2:-20}" ] || return 1
 		sleep 0.1
 	done
+}
+
+# Waits up to TENTHS tenths of a second for a command to succeed.
+vm_wait_for() { # TENTHS CMD...
+	_lib_n=$1
+	shift
+	_lib_i=0
+	until "$@"; do
+		_lib_i=$((_lib_i + 1))
+		[ "$_lib_i" -le "$_lib_n" ] || return 1
+		sleep 0.1
+	done
+}
+
+# gs_start UUID [guestsim args]: a running guest on the mdev.  Sets GS_PID;
+# commands go to it with gs_cmd.  Its output is in $TMPDIR/gs.out.
+gs_start() {
+	_lib_uuid=$1
+	shift
+	rm -f "$TMPDIR/gs.ctl"
+	mkfifo "$TMPDIR/gs.ctl"
+	"$VGPU_BUILD/tests/guestsim" --mdev "$_lib_uuid" "$@" <"$TMPDIR/gs.ctl" >"$TMPDIR/gs.out" 2>&1 &
+	GS_PID=$!
+	exec 9>"$TMPDIR/gs.ctl"
+	vm_wait_for 100 grep -q '^ready' "$TMPDIR/gs.out" || {
+		cat "$TMPDIR/gs.out"
+		fail "guestsim did not start"
+	}
+}
+
+gs_cmd() {
+	echo "$*" >&9
+	sleep "${GS_SETTLE:-0.5}"
+}
+
+gs_stop() {
+	kill "$GS_PID" 2>/dev/null
+	wait "$GS_PID" 2>/dev/null
+	exec 9>&-
+}
+
+# viewer_start ARGS...: the viewer in the background (headless, -v); VW_PID.
+viewer_start() {
+	"$VGPU_BUILD/vgpu-viewer" --backend headless -v "$@" >>"$TMPDIR/viewer.log" 2>&1 &
+	VW_PID=$!
+}
+
+# viewer_stop: SIGTERM, and the exit status must be 0.
+viewer_stop() {
+	kill -TERM "$VW_PID"
+	wait "$VW_PID"
+	_lib_rc=$?
+	cat "$TMPDIR/viewer.log"
+	[ "$_lib_rc" = 0 ] || fail "the viewer exited $_lib_rc on SIGTERM"
+}
+
+vmtool() {
+	python3 "$VGPU_TOP/tests/vm/vmtool.py" "$@"
+}
+
+# Waits until FILE has N lines (30 s at most).
+vm_wait_lines() { # FILE N
+	vm_wait_for 300 sh -c "[ \$(wc -l <'$1' 2>/dev/null || echo 0) -ge $2 ]" ||
+		fail "$1 did not reach $2 lines"
 }
