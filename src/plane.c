@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "plane.h"
+
+#define FOURCC(a, b, c, d) \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+static const struct {
+	uint32_t fourcc;
+	unsigned int cpp;
+} formats[] = {
+	{ FOURCC('X', 'R', '2', '4'), 4 },	/* DRM_FORMAT_XRGB8888 */
+	{ FOURCC('A', 'R', '2', '4'), 4 },	/* ARGB8888 */
+	{ FOURCC('X', 'B', '2', '4'), 4 },	/* XBGR8888 */
+	{ FOURCC('A', 'B', '2', '4'), 4 },	/* ABGR8888 */
+	{ FOURCC('R', 'X', '2', '4'), 4 },	/* RGBX8888 */
+	{ FOURCC('B', 'X', '2', '4'), 4 },	/* BGRX8888 */
+	{ FOURCC('X', 'R', '3', '0'), 4 },	/* XRGB2101010 */
+	{ FOURCC('A', 'R', '3', '0'), 4 },	/* ARGB2101010 */
+	{ FOURCC('X', 'B', '3', '0'), 4 },	/* XBGR2101010 */
+	{ FOURCC('A', 'B', '3', '0'), 4 },	/* ABGR2101010 */
+	{ FOURCC('R', 'G', '1', '6'), 2 },	/* RGB565 */
+};
+
+unsigned int plane_format_cpp(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].fourcc == fourcc)
+			return formats[i].cpp;
+	return 0;
+}
+
+const char *plane_format_name(uint32_t fourcc, char buf[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)(fourcc >> (8 * i));
+
+		buf[i] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+	buf[4] = '\0';
+	return buf;
+}
+
+int plane_from_query(const struct vfio_device_gfx_plane_info *q, enum plane_kind kind,
+		     struct plane *ret, const char **ret_why)
+{
+	unsigned int cpp;
+
+	*ret_why = NULL;
+	if (!q->drm_format || !q->size)
+		return -ENODATA;
+
+	cpp = plane_format_cpp(q->drm_format);
+	if (!cpp)
+		*ret_why = "unknown format";
+	else if (!q->width || !q->height || q->width > PLANE_MAX_DIM || q->height > PLANE_MAX_DIM)
+		*ret_why = "width or height out of range";
+	else if (q->drm_format_mod == 0 && q->stride < q->width * cpp)
+		*ret_why = "stride smaller than a row";
+	else if (!q->stride || q->size > PLANE_MAX_SIZE)
+		*ret_why = "stride or size out of range";
+	else if ((uint64_t)q->stride * q->height > q->size)
+		*ret_why = "stride * height exceeds size";
+	if (*ret_why)
+		return -EINVAL;
+
+	*ret = (struct plane){
+		.kind = kind,
+		.fourcc = q->drm_format,
+		.modifier = q->drm_format_mod,
+		.width = q->width,
+		.height = q->height,
+		.stride = q->stride,
+		.size = q->size,
+		.x = q->x_pos,
+		.y = q->y_pos,
+		.hot_x = q->x_hot,
+		.hot_y = q->y_hot,
+		.id = q->dmabuf_id,
+	};
+	return 0;
+}
+
+bool plane_same_buffer(const struct plane *a, const struct plane *b)
+{
+	return a->kind == b->kind && a->id == b->id && a->fourcc == b->fourcc &&
+	       a->modifier == b->modifier && a->width == b->width && a->height == b->height &&
+	       a->stride == b->stride && a->size == b->size;
+}
+
+struct plane_cache {
+	unsigned int capacity, count, evictions;
+	uint64_t clock;
+	struct plane_buf *bufs;	/* [capacity], fd -1 when free */
+};
+
+static void buf_release(struct plane_buf *b)
+{
+	if (b->user_destroy)
+		b->user_destroy(b->user);
+	if (b->map)
+		munmap(b->map, b->plane.size);
+	if (b->fd >= 0)
+		close(b->fd);
+	*b = (struct plane_buf){ .fd = -1 };
+}
+
+struct plane_cache *plane_cache_create(unsigned int capacity)
+{
+	struct plane_cache *c;
+
+	if (capacity < 2)
+		capacity = 2;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->bufs = calloc(capacity, sizeof(*c->bufs));
+	if (!c->bufs) {
+		free(c);
+		return NULL;
+	}
+	c->capacity = capacity;
+	for (unsigned int i = 0; i < capacity; i++)
+		c->bufs[i].fd = -1;
+	return c;
+}
+
+void plane_cache_clear(struct plane_cache *c)
+{
+	for (unsigned int i = 0; i < c->capacity; i++)
+		if (c->bufs[i].fd >= 0)
+			buf_release(&c->bufs[i]);
+	c->count = 0;
+}
+
+void plane_cache_destroy(struct plane_cache *c)
+{
+	if (!c)
+		return;
+	plane_cache_clear(c);
+	free(c->bufs);
+	free(c);
+}
+
+struct plane_buf *plane_cache_lookup(struct plane_cache *c, uint32_t dmabuf_id)
+{
+	for (unsigned int i = 0; i < c->capacity; i++) {
+		struct plane_buf *b = &c->bufs[i];
+
+		if (b->fd >= 0 && b->dmabuf_id == dmabuf_id) {
+			b->last_used = ++c->clock;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+struct plane_buf *plane_cache_insert(struct plane_cache *c, const struct plane *p, int fd)
+{
+	struct plane_buf *slot = NULL;
+
+	if (fd < 0)
+		return NULL;
+	for (unsigned int i = 0; i < c->capacity; i++) {
+		struct plane_buf *b = &c->bufs[i];
+
+		/* A stale entry for the same id goes first. */
+		if (b->fd >= 0 && b->dmabuf_id == p->id) {
+			buf_release(b);
+			c->count--;
+		}
+		if (b->fd < 0) {
+			if (!slot || slot->fd >= 0)
+				slot = b;
+		} else if (!slot || (slot->fd >= 0 && b->last_used < slot->last_used)) {
+			slot = b;
+		}
+	}
+	if (slot->fd >= 0) {
+		buf_release(slot);
+		c->count--;
+		c->evictions++;
+	}
+	*slot = (struct plane_buf){
+		.dmabuf_id = p->id,
+		.fd = fd,
+		.plane = *p,
+		.last_used = ++c->clock,
+	};
+	c->count++;
+	return slot;
+}
+
+unsigned int plane_cache_count(const struct plane_cache *c)
+{
+	return c->count;
+}
+
+unsigned int plane_cache_evictions(const struct plane_cache *c)
+{
+	return c->evictions;
+}
+
+const void *plane_buf_map(struct plane_buf *b)
+{
+	void *p;
+
+	if (b->map)
+		return b->map;
+	p = mmap(NULL, b->plane.size, PROT_READ, MAP_SHARED, b->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	b->map = p;
+	return p;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest planes: what VFIO_DEVICE_QUERY_GFX_PLANE reports, checked before
+ * anything trusts it, and a bounded cache of the dmabufs exported for them.
+ */
+#ifndef VGPU_VIEWER_PLANE_H
+#define VGPU_VIEWER_PLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+
+#define PLANE_MAX_DIM 16384
+#define PLANE_MAX_SIZE (1u << 30)
+
+enum plane_kind {
+	PLANE_DMABUF = VFIO_GFX_PLANE_TYPE_DMABUF,
+	PLANE_REGION = VFIO_GFX_PLANE_TYPE_REGION,
+};
+
+struct plane {
+	enum plane_kind kind;
+	uint32_t fourcc;
+	uint64_t modifier;
+	uint32_t width, height, stride, size;
+	uint32_t x, y;		/* cursor position */
+	uint32_t hot_x, hot_y;	/* cursor hotspot, UINT32_MAX: unknown */
+	uint32_t id;		/* dmabuf_id or region_index */
+};
+
+/* Bytes per pixel of a format this viewer knows, 0 for any other. */
+unsigned int plane_format_cpp(uint32_t fourcc);
+
+/* The fourcc as text ("XR24"); unprintable bytes become '?'. */
+const char *plane_format_name(uint32_t fourcc, char buf[5]);
+
+/*
+ * Checks a QUERY_GFX_PLANE reply made with @kind.  Returns 0 and fills @ret
+ * for a plane to show; -ENODATA when the plane is off (the kernel reports a
+ * disabled plane as format 0 or size 0); -EINVAL for a reply that makes no
+ * sense, with a reason in *@ret_why: an unknown format, a zero or huge
+ * dimension, a stride too small for the width, a frame larger than size.
+ */
+int plane_from_query(const struct vfio_device_gfx_plane_info *q, enum plane_kind kind,
+		     struct plane *ret, const char **ret_why);
+
+/* The same buffer with the same layout: nothing to re-import. */
+bool plane_same_buffer(const struct plane *a, const struct plane *b);
+
+/*
+ * A dmabuf exported for a plane.  The fd belongs to the cache entry;
+ * presenters may hang their own import (an EGLImage, a wl_buffer, a KMS
+ * framebuffer) on @user with a destructor, and it goes with the entry.
+ */
+struct plane_buf {
+	uint32_t dmabuf_id;
+	int fd;
+	struct plane plane;
+	void *map;		/* plane_buf_map(), or NULL */
+	void *user;
+	void (*user_destroy)(void *user);
+	uint64_t last_used;
+};
+
+struct plane_cache;
+
+/* A cache of at most @capacity dmabufs (at least 2). */
+struct plane_cache *plane_cache_create(unsigned int capacity);
+
+/* Closes every fd and destroys every import; NULL is a no-op. */
+void plane_cache_destroy(struct plane_cache *cache);
+
+/* The entry for @dmabuf_id, now the most recently used; NULL if none. */
+struct plane_buf *plane_cache_lookup(struct plane_cache *cache, uint32_t dmabuf_id);
+
+/*
+ * Adds @fd (taken over, also on failure) for @p; a full cache first evicts
+ * its least recently used entry, closing its fd.  Returns the entry or NULL.
+ */
+struct plane_buf *plane_cache_insert(struct plane_cache *cache, const struct plane *p, int fd);
+
+/* Drops every entry (a device reset, a detach). */
+void plane_cache_clear(struct plane_cache *cache);
+
+/* Number of entries, and of evictions so far. */
+unsigned int plane_cache_count(const struct plane_cache *cache);
+unsigned int plane_cache_evictions(const struct plane_cache *cache);
+
+/*
+ * Maps the dmabuf for CPU reads (PROT_READ, MAP_SHARED), once; the mapping
+ * goes with the entry.  Returns the mapping or NULL with errno set.
+ */
+const void *plane_buf_map(struct plane_buf *buf);
+
+#endif

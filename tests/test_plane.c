@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "plane.h"
+#include "test.h"
+
+#define XR24 0x34325258u
+
+static struct vfio_device_gfx_plane_info good(void)
+{
+	return (struct vfio_device_gfx_plane_info){
+		.argsz = sizeof(struct vfio_device_gfx_plane_info),
+		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
+		.drm_plane_type = 1,
+		.drm_format = XR24,
+		.width = 1024,
+		.height = 768,
+		.stride = 4096,
+		.size = 4096 * 768,
+		.dmabuf_id = 7,
+	};
+}
+
+static void test_valid(void)
+{
+	struct vfio_device_gfx_plane_info q = good();
+	const char *why;
+	struct plane p;
+	char name[5];
+
+	CHECK_INT_EQ(plane_from_query(&q, PLANE_DMABUF, &p, &why), 0);
+	CHECK(why == NULL);
+	CHECK_INT_EQ(p.width, 1024);
+	CHECK_INT_EQ(p.stride, 4096);
+	CHECK_INT_EQ(p.id, 7);
+	CHECK_INT_EQ(p.kind, PLANE_DMABUF);
+	CHECK(strcmp(plane_format_name(p.fourcc, name), "XR24") == 0);
+	CHECK_INT_EQ(plane_format_cpp(XR24), 4);
+	CHECK_INT_EQ(plane_format_cpp(0x36314752u), 2);	/* RG16 */
+}
+
+static void test_off(void)
+{
+	struct vfio_device_gfx_plane_info q = { 0 };
+	const char *why;
+	struct plane p;
+
+	CHECK_INT_EQ(plane_from_query(&q, PLANE_DMABUF, &p, &why), -ENODATA);
+	q = good();
+	q.size = 0;
+	CHECK_INT_EQ(plane_from_query(&q, PLANE_DMABUF, &p, &why), -ENODATA);
+}
+
+static void test_malformed(void)
+{
+	static const struct {
+		const char *what;
+		uint32_t format, width, height, stride, size;
+		uint64_t mod;
+	} cases[] = {
+		{ "unknown format", 0x20202020u, 1024, 768, 4096, 4096 * 768, 0 },
+		{ "zero width", XR24, 0, 768, 4096, 4096 * 768, 0 },
+		{ "zero height", XR24, 1024, 0, 4096, 4096 * 768, 0 },
+		{ "huge width", XR24, 16385, 1, 65540, 65540, 0 },
+		{ "stride below a row", XR24, 1024, 768, 4092, 4096 * 768, 0 },
+		{ "stride*height beyond size", XR24, 1024, 768, 4096, 4096 * 767, 0 },
+		{ "overflowing stride*height", XR24, 1024, 16384, 0xfffff000u, 1u << 30, 0 },
+		{ "size beyond 1 GiB", XR24, 1024, 768, 4096, (1u << 30) + 4096, 0 },
+		{ "zero stride with a modifier", XR24, 1024, 768, 0, 4096 * 768, 1 },
+	};
+	const char *why;
+	struct plane p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vfio_device_gfx_plane_info q = good();
+
+		q.drm_format = cases[i].format;
+		q.width = cases[i].width;
+		q.height = cases[i].height;
+		q.stride = cases[i].stride;
+		q.size = cases[i].size;
+		q.drm_format_mod = cases[i].mod;
+		if (plane_from_query(&q, PLANE_DMABUF, &p, &why) != -EINVAL || !why) {
+			fprintf(stderr, "accepted: %s\n", cases[i].what);
+			CHECK(0);
+		}
+	}
+}
+
+static void test_tiled_stride(void)
+{
+	struct vfio_device_gfx_plane_info q = good();
+	const char *why;
+	struct plane p;
+
+	/* Y-tiled layouts describe the stride in tiles; only linear is checked per row. */
+	q.drm_format_mod = 0x0100000000000002ull;
+	q.stride = 512;
+	CHECK_INT_EQ(plane_from_query(&q, PLANE_DMABUF, &p, &why), 0);
+	CHECK(p.modifier == 0x0100000000000002ull);
+}
+
+static void test_same_buffer(void)
+{
+	struct vfio_device_gfx_plane_info q = good();
+	struct plane a, b;
+	const char *why;
+
+	plane_from_query(&q, PLANE_DMABUF, &a, &why);
+	b = a;
+	b.x = 99;	/* a cursor move is the same buffer */
+	CHECK(plane_same_buffer(&a, &b));
+	b.id = 8;
+	CHECK(!plane_same_buffer(&a, &b));
+	b = a;
+	b.width = 800;
+	CHECK(!plane_same_buffer(&a, &b));
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static int new_fd(void)
+{
+	int fd = memfd_create("plane", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, 4096 * 768))
+		abort();
+	return fd;
+}
+
+static struct plane plane_id(uint32_t id)
+{
+	struct vfio_device_gfx_plane_info q = good();
+	const char *why;
+	struct plane p;
+
+	q.dmabuf_id = id;
+	plane_from_query(&q, PLANE_DMABUF, &p, &why);
+	return p;
+}
+
+static int destroyed;
+
+static void count_destroy(void *user)
+{
+	destroyed += *(int *)user;
+}
+
+static void test_cache_lru(void)
+{
+	struct plane_cache *c = plane_cache_create(3);
+	int fd[5], one = 1;
+	struct plane p;
+
+	for (int i = 0; i < 5; i++)
+		fd[i] = new_fd();
+	for (int i = 0; i < 3; i++) {
+		p = plane_id((uint32_t)i + 1);
+		CHECK(plane_cache_insert(c, &p, fd[i]) != NULL);
+	}
+	plane_cache_lookup(c, 1)->user = &one;
+	plane_cache_lookup(c, 1)->user_destroy = count_destroy;
+	CHECK_INT_EQ(plane_cache_count(c), 3);
+	/* 1 was used last: 2 is the least recently used and goes. */
+	p = plane_id(4);
+	CHECK(plane_cache_insert(c, &p, fd[3]) != NULL);
+	CHECK(!fd_open(fd[1]));
+	CHECK(fd_open(fd[0]) && fd_open(fd[2]) && fd_open(fd[3]));
+	CHECK(plane_cache_lookup(c, 2) == NULL);
+	CHECK_INT_EQ(plane_cache_evictions(c), 1);
+
+	/* Re-inserting a live id replaces and closes the old fd, and its import. */
+	p = plane_id(1);
+	CHECK(plane_cache_insert(c, &p, fd[4]) != NULL);
+	CHECK(!fd_open(fd[0]));
+	CHECK_INT_EQ(destroyed, 1);
+	CHECK_INT_EQ(plane_cache_lookup(c, 1)->fd, fd[4]);
+	CHECK_INT_EQ(plane_cache_count(c), 3);
+
+	plane_cache_clear(c);
+	CHECK_INT_EQ(plane_cache_count(c), 0);
+	CHECK(!fd_open(fd[2]) && !fd_open(fd[3]) && !fd_open(fd[4]));
+	plane_cache_destroy(c);
+	plane_cache_destroy(NULL);
+}
+
+static void test_cache_map(void)
+{
+	struct plane_cache *c = plane_cache_create(2);
+	struct plane p = plane_id(3);
+	struct plane_buf *b;
+	const uint8_t *m;
+	int fd = new_fd();
+
+	CHECK(pwrite(fd, "vgpu", 4, 100) == 4);
+	b = plane_cache_insert(c, &p, fd);
+	m = plane_buf_map(b);
+	CHECK(m != NULL);
+	CHECK(memcmp(m + 100, "vgpu", 4) == 0);
+	CHECK(plane_buf_map(b) == m);	/* mapped once */
+	CHECK(plane_cache_insert(c, &p, -1) == NULL);
+	plane_cache_destroy(c);
+	CHECK(!fd_open(fd));
+}
+
+int main(void)
+{
+	RUN_TEST(test_valid);
+	RUN_TEST(test_off);
+	RUN_TEST(test_malformed);
+	RUN_TEST(test_tiled_stride);
+	RUN_TEST(test_same_buffer);
+	RUN_TEST(test_cache_lru);
+	RUN_TEST(test_cache_map);
+	return TEST_EXIT_STATUS();
+}
