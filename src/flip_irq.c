@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define LOG_MODULE "flip_irq"
+#include "flip_irq.h"
+#include "log.h"
+#include "vfio_caps.h"
+#include "vfio_uapi.h"
+
+/* No sane chain is this long; a kernel asking for more is not believed. */
+#define MAX_IRQ_INFO 4096
+#define MAX_IRQ_INDEX 64
+
+struct flip_irq {
+	int device;
+	int fd;		/* eventfd, or timerfd when polling */
+	int index;	/* -1 when polling */
+};
+
+int flip_irq_find(int device_fd, uint32_t num_irqs)
+{
+	for (uint32_t i = VFIO_UAPI_FIRST_DEVICE_IRQ; i < num_irqs && i < MAX_IRQ_INDEX; i++) {
+		unsigned char buf[MAX_IRQ_INFO];
+		struct vfio_irq_info_ext info = { .argsz = sizeof(info), .index = i };
+		uint32_t type, subtype, len;
+		int ret;
+
+		/* Ask with the bare struct first; the kernel says how much the chain needs. */
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, &info, sizeof(info));
+		if (ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, buf))
+			continue;
+		memcpy(&info, buf, sizeof(info));
+		if (!(info.flags & VFIO_IRQ_INFO_FLAG_CAPS))
+			continue;
+		len = info.argsz;
+		if (len > sizeof(info)) {
+			if (len > sizeof(buf)) {
+				LOG_WARN("IRQ %u: capability chain of %u bytes, ignoring", i, len);
+				continue;
+			}
+			memset(buf, 0, sizeof(buf));
+			info = (struct vfio_irq_info_ext){ .argsz = len, .index = i };
+			memcpy(buf, &info, sizeof(info));
+			if (ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, buf))
+				continue;
+		}
+		ret = vfio_caps_irq_type(buf, len, &type, &subtype);
+		if (ret == -EINVAL)
+			LOG_WARN("IRQ %u: malformed capability chain, ignoring", i);
+		memcpy(&info, buf, sizeof(info));
+		if (!ret && type == VFIO_IRQ_TYPE_GFX && subtype == VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ &&
+		    (info.flags & VFIO_IRQ_INFO_EVENTFD) && info.count >= 1)
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+static int set_irqs(struct flip_irq *irq, uint32_t flags, uint32_t count, int32_t fd)
+{
+	unsigned char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set) + ((flags & VFIO_IRQ_SET_DATA_EVENTFD) ? sizeof(fd) : 0),
+		.flags = flags,
+		.index = (uint32_t)irq->index,
+		.count = count,
+	};
+
+	memcpy(buf, &set, sizeof(set));
+	memcpy(buf + sizeof(set), &fd, sizeof(fd));
+	return ioctl(irq->device, VFIO_DEVICE_SET_IRQS, buf) ? -errno : 0;
+}
+
+static int arm_timer(struct flip_irq *irq, unsigned int poll_ms)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = poll_ms / 1000, .tv_nsec = (poll_ms % 1000) * 1000000L },
+	};
+
+	its.it_value = its.it_interval;
+	irq->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (irq->fd < 0 || timerfd_settime(irq->fd, 0, &its, NULL))
+		return -errno;
+	return 0;
+}
+
+struct flip_irq *flip_irq_create(int device_fd, uint32_t num_irqs, unsigned int poll_ms,
+				 bool force_poll)
+{
+	struct flip_irq *irq = calloc(1, sizeof(*irq));
+	int ret;
+
+	if (!irq)
+		return NULL;
+	irq->device = device_fd;
+	irq->fd = -1;
+	irq->index = force_poll ? -ENOENT : flip_irq_find(device_fd, num_irqs);
+	if (!poll_ms)
+		poll_ms = 16;
+
+	if (irq->index >= 0) {
+		irq->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (irq->fd < 0)
+			goto err_errno;
+		ret = set_irqs(irq, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 1,
+			       irq->fd);
+		if (!ret) {
+			LOG_INFO("display IRQ at index %d", irq->index);
+			return irq;
+		}
+		LOG_ERRNO(ret, "arming the display IRQ at index %d, polling instead", irq->index);
+		close(irq->fd);
+		irq->index = -1;
+	} else if (force_poll) {
+		LOG_INFO("polling every %u ms (--poll)", poll_ms);
+	} else {
+		LOG_INFO("polling every %u ms (the kernel has no display IRQ for this device)",
+			 poll_ms);
+	}
+	irq->index = -1;
+	ret = arm_timer(irq, poll_ms);
+	if (!ret)
+		return irq;
+	errno = -ret;
+err_errno:
+	LOG_ERRNO(errno, "creating the wake-up fd");
+	flip_irq_destroy(irq);
+	return NULL;
+}
+
+void flip_irq_destroy(struct flip_irq *irq)
+{
+	if (!irq)
+		return;
+	if (irq->index >= 0)
+		set_irqs(irq, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, -1);
+	if (irq->fd >= 0)
+		close(irq->fd);
+	free(irq);
+}
+
+int flip_irq_fd(const struct flip_irq *irq)
+{
+	return irq->fd;
+}
+
+bool flip_irq_polling(const struct flip_irq *irq)
+{
+	return irq->index < 0;
+}
+
+int flip_irq_index(const struct flip_irq *irq)
+{
+	return irq->index;
+}
+
+int flip_irq_drain(struct flip_irq *irq, uint64_t *ret_count)
+{
+	uint64_t v;
+
+	*ret_count = 0;
+	if (read(irq->fd, &v, sizeof(v)) == sizeof(v)) {
+		*ret_count = v;
+		return 0;
+	}
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+int flip_irq_unmask(struct flip_irq *irq)
+{
+	if (irq->index < 0)
+		return 0;
+	return set_irqs(irq, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK, 1, -1);
+}

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define LOG_MODULE "vfio_dev"
+#include "log.h"
+#include "vfio_dev.h"
+
+struct vfio_dev {
+	int device;
+	int vmm_pidfd;
+	int container, group;	/* only when the viewer owns the device */
+	char uuid[VFIO_DEV_UUID_LEN + 1];
+	enum plane_kind kind;
+	uint32_t num_irqs;
+	struct {
+		uint32_t index;
+		size_t size;
+		void *map;
+	} region;
+};
+
+static bool is_uuid(const char *s)
+{
+	for (int i = 0; i < VFIO_DEV_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return s[VFIO_DEV_UUID_LEN] == '\0';
+}
+
+int vfio_dev_mdev_group(const char *uuid)
+{
+	char path[PATH_MAX], target[PATH_MAX], *end;
+	const char *base;
+	ssize_t n;
+	long g;
+
+	if (!is_uuid(uuid))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	g = strtol(base, &end, 10);
+	if (*end || g < 0 || g > INT_MAX)
+		return -EINVAL;
+	return (int)g;
+}
+
+/* "/dev/vfio/N" -> N, or -1. */
+static int group_of_link(const char *link)
+{
+	const char *p = link + strlen("/dev/vfio/");
+	char *end;
+	long g;
+
+	if (strncmp(link, "/dev/vfio/", strlen("/dev/vfio/")) || !isdigit((unsigned char)*p))
+		return -1;
+	g = strtol(p, &end, 10);
+	return *end || g > INT_MAX ? -1 : (int)g;
+}
+
+pid_t vfio_dev_find_holder(int group)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid(), found = -ENOENT;
+
+	if (!proc)
+		return -errno;
+	while (found < 0 && (de = readdir(proc))) {
+		char path[64], link[64];
+		struct dirent *fe;
+		DIR *fds;
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 0 || pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((fe = readdir(fds))) {
+			ssize_t n = readlinkat(dirfd(fds), fe->d_name, link, sizeof(link) - 1);
+
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (group_of_link(link) == group) {
+				found = pid;
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
+static void process_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "?");
+	buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* The mdevs in IOMMU group @group: up to @max UUIDs into @ret; returns how many. */
+static int group_mdevs(int group, char (*ret)[VFIO_DEV_UUID_LEN + 1], int max)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", group);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!is_uuid(de->d_name) || vfio_dev_mdev_group(de->d_name) != group)
+			continue;
+		if (n < max)
+			memcpy(ret[n], de->d_name, VFIO_DEV_UUID_LEN + 1);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The kind of plane device @fd offers, or -ENOTSUP. */
+static int display_kind(int fd, enum plane_kind *ret)
+{
+	static const enum plane_kind kinds[] = { PLANE_DMABUF, PLANE_REGION };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct vfio_device_gfx_plane_info p = {
+			.argsz = sizeof(p),
+			.flags = VFIO_GFX_PLANE_TYPE_PROBE | kinds[i],
+		};
+
+		if (!ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p)) {
+			*ret = kinds[i];
+			return 0;
+		}
+	}
+	return -ENOTSUP;
+}
+
+static int no_ptrace(pid_t pid)
+{
+	LOG_ERR("no permission to take fds from pid %d: needs CAP_SYS_PTRACE (or the same uid "
+		"and kernel.yama.ptrace_scope 0)", pid);
+	return -EPERM;
+}
+
+/*
+ * A VMM that opened the device through iommufd/cdev holds no group: take
+ * its vfio device fd.  Before Linux 6.18 fdinfo does not name the device, so
+ * with several candidates the one with a display is taken, if it is alone.
+ */
+static int borrow_device_fd(int pidfd, pid_t pid, const int *fds, int n, const char *uuid)
+{
+	int found = -ENODEV, matches = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct vfio_device_info info = { .argsz = sizeof(info) };
+		char path[64], line[PATH_MAX];
+		enum plane_kind kind;
+		bool named = false, other = false;
+		FILE *f;
+		int fd = pidfd_getfd(pidfd, fds[i], 0);
+
+		if (fd < 0)
+			return errno == EPERM ? no_ptrace(pid) : -errno;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fds[i]);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "vfio-device-syspath:", 20) && uuid) {
+				named = strstr(line, uuid) != NULL;
+				other = !named;
+			}
+		}
+		if (f)
+			fclose(f);
+
+		if (other || ioctl(fd, VFIO_DEVICE_GET_INFO, &info) || display_kind(fd, &kind)) {
+			close(fd);
+			continue;
+		}
+		if (named) {
+			if (found >= 0)
+				close(found);
+			return fd;
+		}
+		matches++;
+		if (found >= 0)
+			close(found);
+		found = fd;
+	}
+	if (matches > 1) {
+		close(found);
+		LOG_ERR("pid %d holds %d vfio display devices; the kernel cannot say which is "
+			"which before Linux 6.18: pass the device with --device-fd or --fd-socket",
+			pid, matches);
+		return -EINVAL;
+	}
+	return found;
+}
+
+static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
+{
+	char path[64], link[64], names[4][VFIO_DEV_UUID_LEN + 1];
+	int group = -1, group_fd = -1, n_groups = 0, n_dev = 0, dev_fds[16];
+	struct dirent *de;
+	DIR *d;
+	int fd, ret;
+
+	dev->vmm_pidfd = pidfd_open(pid, 0);
+	if (dev->vmm_pidfd < 0) {
+		LOG_ERR("no process %d: %s", pid, strerror(errno));
+		return errno == ESRCH ? -ESRCH : -errno;
+	}
+	if (uuid) {
+		group = vfio_dev_mdev_group(uuid);
+		if (group < 0) {
+			LOG_ERR("no mdev %s", uuid);
+			return -ENODEV;
+		}
+	}
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return errno == EACCES ? no_ptrace(pid) : errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(d))) {
+		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		int g;
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		g = group_of_link(link);
+		if (g >= 0 && uuid) {
+			if (g == group)
+				group_fd = atoi(de->d_name);
+		} else if (g >= 0) {
+			/* No --mdev: any group with an mdev, if there is just one. */
+			int k = group_mdevs(g, names, 4);
+
+			if (k > 0) {
+				memcpy(dev->uuid, names[0], sizeof(dev->uuid));
+				group_fd = atoi(de->d_name);
+				group = g;
+			}
+			n_groups += k;
+		} else if (!strcmp(link, "anon_inode:[vfio-device]") && n_dev < 16) {
+			dev_fds[n_dev++] = atoi(de->d_name);
+		}
+	}
+	closedir(d);
+
+	if (!uuid && n_groups > 1) {
+		LOG_ERR("pid %d holds %d mdevs: name one with --mdev UUID", pid, n_groups);
+		return -EINVAL;
+	}
+	if (uuid)
+		snprintf(dev->uuid, sizeof(dev->uuid), "%s", uuid);
+
+	if (group_fd >= 0) {
+		fd = pidfd_getfd(dev->vmm_pidfd, group_fd, 0);
+		if (fd < 0)
+			return errno == EPERM ? no_ptrace(pid) : -errno;
+		dev->device = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, dev->uuid);
+		ret = dev->device < 0 ? -errno : 0;
+		close(fd);
+		if (ret) {
+			/* Most likely the VMM has not set its container up yet. */
+			LOG_ERRNO(ret, "VFIO_GROUP_GET_DEVICE_FD %s on pid %d's group %d",
+				  dev->uuid, pid, group);
+			return -EAGAIN;
+		}
+		return 0;
+	}
+
+	ret = n_dev ? borrow_device_fd(dev->vmm_pidfd, pid, dev_fds, n_dev, uuid) : -ENODEV;
+	if (ret == -ENODEV)
+		LOG_ERR("pid %d holds no VFIO fd for %s", pid, uuid ? uuid : "an mdev");
+	if (ret < 0)
+		return ret;
+	dev->device = ret;
+	return 0;
+}
+
+static int attach_own(struct vfio_dev *dev, const char *uuid)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64], comm[32];
+	int group = vfio_dev_mdev_group(uuid);
+	pid_t holder;
+
+	if (group < 0) {
+		LOG_ERR("no mdev %s (not in /sys/bus/mdev/devices)", uuid);
+		return -ENODEV;
+	}
+	snprintf(dev->uuid, sizeof(dev->uuid), "%s", uuid);
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	dev->group = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->group < 0 && errno == EBUSY) {
+		holder = vfio_dev_find_holder(group);
+		if (holder > 0) {
+			process_name(holder, comm, sizeof(comm));
+			LOG_ERR("mdev %s: %s is in use by pid %d (%s); attach to it with --pid %d",
+				uuid, path, holder, comm, holder);
+		} else {
+			LOG_ERR("mdev %s: %s is in use by another process", uuid, path);
+		}
+		return -EBUSY;
+	}
+	if (dev->group < 0)
+		goto err_errno;
+
+	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (dev->container < 0)
+		goto err_errno;
+	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
+		goto err_errno;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		LOG_ERR("mdev %s: group %d is not viable", uuid, group);
+		return -EBUSY;
+	}
+	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container) ||
+	    ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		goto err_errno;
+	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (dev->device < 0)
+		goto err_errno;
+	return 0;
+
+err_errno:
+	LOG_ERRNO(errno, "mdev %s: opening group %d", uuid, group);
+	return -errno;
+}
+
+static int receive_fd(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+	int s, fd = -EPROTO;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    recvmsg(s, &msg, MSG_CMSG_CLOEXEC) < 0) {
+		fd = -errno;
+		LOG_ERRNO(fd, "receiving a device fd from %s", path);
+		goto out_close;
+	}
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	else
+		LOG_ERR("%s sent no fd", path);
+out_close:
+	close(s);
+	return fd;
+}
+
+/* The device is there: its IRQ count and its display. */
+static int probe(struct vfio_dev *dev)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(dev->device, VFIO_DEVICE_GET_INFO, &info)) {
+		int ret = -errno;
+
+		LOG_ERRNO(ret, "fd %d is not a VFIO device", dev->device);
+		return ret == -ENOTTY ? -ENOTSUP : ret;
+	}
+	dev->num_irqs = info.num_irqs;
+
+	if (!display_kind(dev->device, &dev->kind))
+		return 0;
+	LOG_ERR("%s is not a display device (no dmabuf or region plane)",
+		dev->uuid[0] ? dev->uuid : "the device");
+	return -ENOTSUP;
+}
+
+struct vfio_dev *vfio_dev_attach(const struct vfio_dev_target *t, int *ret_err)
+{
+	struct vfio_dev *dev = calloc(1, sizeof(*dev));
+	int ret;
+
+	if (!dev) {
+		*ret_err = -ENOMEM;
+		return NULL;
+	}
+	dev->device = dev->vmm_pidfd = dev->container = dev->group = -1;
+
+	if (t->device_fd >= 0) {
+		dev->device = t->device_fd;
+		ret = fcntl(dev->device, F_SETFD, FD_CLOEXEC) ? -errno : 0;
+		if (ret)
+			LOG_ERRNO(ret, "--device-fd %d", t->device_fd);
+	} else if (t->fd_socket) {
+		ret = receive_fd(t->fd_socket);
+		if (ret >= 0) {
+			dev->device = ret;
+			ret = 0;
+		}
+	} else if (t->pid > 0) {
+		ret = attach_pid(dev, t->pid, t->uuid);
+	} else if (t->uuid) {
+		ret = attach_own(dev, t->uuid);
+	} else {
+		LOG_ERR("nothing to attach to: give --vm, --pid, --mdev, --device-fd or --fd-socket");
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = probe(dev);
+	if (ret) {
+		vfio_dev_destroy(dev);
+		*ret_err = ret;
+		return NULL;
+	}
+	return dev;
+}
+
+void vfio_dev_destroy(struct vfio_dev *dev)
+{
+	if (!dev)
+		return;
+	if (dev->region.map)
+		munmap(dev->region.map, dev->region.size);
+	if (dev->device >= 0)
+		close(dev->device);
+	if (dev->group >= 0)
+		close(dev->group);
+	if (dev->container >= 0)
+		close(dev->container);
+	if (dev->vmm_pidfd >= 0)
+		close(dev->vmm_pidfd);
+	free(dev);
+}
+
+int vfio_dev_fd(const struct vfio_dev *dev)
+{
+	return dev->device;
+}
+
+int vfio_dev_vmm_pidfd(const struct vfio_dev *dev)
+{
+	return dev->vmm_pidfd;
+}
+
+const char *vfio_dev_uuid(const struct vfio_dev *dev)
+{
+	return dev->uuid;
+}
+
+enum plane_kind vfio_dev_plane_kind(const struct vfio_dev *dev)
+{
+	return dev->kind;
+}
+
+uint32_t vfio_dev_num_irqs(const struct vfio_dev *dev)
+{
+	return dev->num_irqs;
+}
+
+int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type,
+			 struct vfio_device_gfx_plane_info *ret)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		*ret = (struct vfio_device_gfx_plane_info){
+			.argsz = sizeof(*ret),
+			.flags = dev->kind,
+			.drm_plane_type = drm_plane_type,
+		};
+		if (!ioctl(dev->device, VFIO_DEVICE_QUERY_GFX_PLANE, ret))
+			return 0;
+		if (errno != ENOMEM)
+			break;
+	}
+	return -errno;
+}
+
+int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id)
+{
+	int fd = ioctl(dev->device, VFIO_DEVICE_GET_GFX_DMABUF, &dmabuf_id);
+
+	if (fd < 0)
+		return -errno;
+	/* Kernels before the series return it without O_CLOEXEC. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
+			const void **ret_map)
+{
+	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
+	void *map;
+
+	if (dev->region.map && dev->region.index == index && dev->region.size >= size) {
+		*ret_map = dev->region.map;
+		return 0;
+	}
+	if (ioctl(dev->device, VFIO_DEVICE_GET_REGION_INFO, &info))
+		return -errno;
+	if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP) || info.size < size)
+		return -EINVAL;
+	map = mmap(NULL, info.size, PROT_READ, MAP_SHARED, dev->device, (off_t)info.offset);
+	if (map == MAP_FAILED)
+		return -errno;
+	if (dev->region.map)
+		munmap(dev->region.map, dev->region.size);
+	dev->region.index = index;
+	dev->region.size = info.size;
+	dev->region.map = map;
+	*ret_map = map;
+	return 0;
+}
+
+/* The value of attribute @name in the tag that starts at @tag and ends at @end. */
+static const char *attr(const char *tag, const char *end, const char *name, size_t *ret_len)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = tag; p + n + 2 < end; p++) {
+		char q;
+		const char *v, *close;
+
+		if (strncmp(p, name, n) || !isspace((unsigned char)p[-1]) || p[n] != '=')
+			continue;
+		q = p[n + 1];
+		if (q != '\'' && q != '"')
+			continue;
+		v = p + n + 2;
+		close = memchr(v, q, (size_t)(end - v));
+		if (!close)
+			return NULL;
+		*ret_len = (size_t)(close - v);
+		return v;
+	}
+	return NULL;
+}
+
+int vfio_dev_libvirt_mdev_uuid(const char *xml, char *ret)
+{
+	for (const char *h = strstr(xml, "<hostdev"); h; h = strstr(h + 1, "<hostdev")) {
+		const char *tag_end = strchr(h, '>');
+		const char *body_end = strstr(h, "</hostdev>");
+		const char *type, *a, *v;
+		size_t len;
+
+		if (!tag_end || !body_end)
+			break;
+		type = attr(h, tag_end, "type", &len);
+		if (!type || len != 4 || strncmp(type, "mdev", 4))
+			continue;
+		for (a = strstr(tag_end, "<address"); a && a < body_end; a = strstr(a + 1, "<address")) {
+			const char *a_end = strchr(a, '>');
+
+			v = a_end ? attr(a, a_end, "uuid", &len) : NULL;
+			if (v && len == VFIO_DEV_UUID_LEN) {
+				memcpy(ret, v, len);
+				ret[len] = '\0';
+				if (is_uuid(ret))
+					return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+static char *read_file(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf) {
+		n = fread(buf, 1, max, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+int vfio_dev_libvirt_resolve(const char *dir, const char *name, pid_t *ret_pid, char *ret_uuid)
+{
+	char path[PATH_MAX], *text, *end;
+	long pid;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s.pid", dir, name);
+	text = read_file(path, 64);
+	pid = text ? strtol(text, &end, 10) : 0;
+	if (!text || pid <= 0 || pid > INT_MAX || (*end && *end != '\n')) {
+		free(text);
+		LOG_ERR("VM %s is not running (no pid in %s)", name, path);
+		return -ESRCH;
+	}
+	free(text);
+
+	snprintf(path, sizeof(path), "%s/%s.xml", dir, name);
+	text = read_file(path, 1 << 20);
+	ret = text ? vfio_dev_libvirt_mdev_uuid(text, ret_uuid) : -ENOENT;
+	free(text);
+	if (ret) {
+		LOG_ERR("VM %s has no mdev <hostdev> in %s", name, path);
+		return -ENODEV;
+	}
+	*ret_pid = (pid_t)pid;
+	return 0;
+}

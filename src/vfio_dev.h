@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mdev the viewer shows: getting a device fd for it while a VMM owns
+ * it, and the device calls the viewer makes (plane queries, dmabufs, the
+ * region of a region-type plane).
+ */
+#ifndef VGPU_VIEWER_VFIO_DEV_H
+#define VGPU_VIEWER_VFIO_DEV_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/vfio.h>
+
+#include "plane.h"
+
+#define VFIO_DEV_UUID_LEN 36
+
+/* Where the device comes from; see vfio_dev_attach(). */
+struct vfio_dev_target {
+	pid_t pid;		/* > 0: borrow from this VMM */
+	const char *uuid;	/* the mdev; NULL: the only one the VMM holds */
+	int device_fd;		/* >= 0: an inherited device fd */
+	const char *fd_socket;	/* a unix socket that passes a device fd */
+};
+
+struct vfio_dev;
+
+/*
+ * Gets a device fd per @t, in this order of precedence:
+ *   - device_fd: the fd itself (taken over);
+ *   - fd_socket: connect and receive one fd with SCM_RIGHTS;
+ *   - pid: copy the VMM's fd for the mdev's /dev/vfio/N with pidfd_getfd()
+ *     and ask it for the device, or copy the VMM's vfio device fd where it
+ *     holds no group (iommufd/cdev VMMs); the VMM's pidfd is kept so that
+ *     its exit can be noticed;
+ *   - uuid alone: own the device (container, TYPE1 IOMMU, group, device),
+ *     which needs the group to be free.
+ * Then checks that the device has a display (a plane type it can probe).
+ *
+ * Returns the device, or NULL with *@ret_err set and one line logged:
+ *   -ENODEV   no such mdev, or the VMM holds none
+ *   -EBUSY    the group is held by another process (and no pid was given)
+ *   -EPERM    no ptrace rights over the VMM (CAP_SYS_PTRACE missing)
+ *   -ESRCH    the VMM is gone
+ *   -ENOTSUP  the device has no display
+ *   -EINVAL   ambiguous (the VMM holds several mdevs and none was named)
+ *   -EAGAIN   the VMM's group cannot give the device yet (no container)
+ *   other     what a system call failed with
+ */
+struct vfio_dev *vfio_dev_attach(const struct vfio_dev_target *t, int *ret_err);
+
+/* Closes every fd and mapping of the device; NULL is a no-op. */
+void vfio_dev_destroy(struct vfio_dev *dev);
+
+int vfio_dev_fd(const struct vfio_dev *dev);
+
+/* The VMM's pidfd (readable when it exits), or -1 when there is no VMM. */
+int vfio_dev_vmm_pidfd(const struct vfio_dev *dev);
+
+/* The mdev UUID, or "" when unknown (an inherited fd). */
+const char *vfio_dev_uuid(const struct vfio_dev *dev);
+
+enum plane_kind vfio_dev_plane_kind(const struct vfio_dev *dev);
+
+/* The number of IRQ indexes (VFIO_DEVICE_GET_INFO). */
+uint32_t vfio_dev_num_irqs(const struct vfio_dev *dev);
+
+/*
+ * Queries @drm_plane_type (1 primary, 2 cursor).  A -ENOMEM is retried once
+ * (unpatched mbochs fails the first query of a new mode).  0 or -errno.
+ */
+int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type,
+			 struct vfio_device_gfx_plane_info *ret);
+
+/* A new dmabuf fd for @dmabuf_id (close-on-exec), or -errno. */
+int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id);
+
+/*
+ * A read-only mapping of region @index, at least @size bytes, made once and
+ * kept with the device.  0 or -errno.
+ */
+int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
+			const void **ret_map);
+
+/* The IOMMU group number of mdev @uuid, or -errno (-ENODEV: no such mdev). */
+int vfio_dev_mdev_group(const char *uuid);
+
+/* The pid of a process other than us holding /dev/vfio/@group open, or -ENOENT. */
+pid_t vfio_dev_find_holder(int group);
+
+/*
+ * From a libvirt domain XML: the UUID of its first <hostdev type='mdev'>.
+ * Returns 0 and the UUID in @ret (VFIO_DEV_UUID_LEN + 1 bytes), or -ENOENT.
+ */
+int vfio_dev_libvirt_mdev_uuid(const char *xml, char *ret);
+
+/*
+ * libvirt VM @name's QEMU pid and first mdev UUID, from @dir/NAME.pid and
+ * @dir/NAME.xml (libvirt's runtime directory, /run/libvirt/qemu).  Returns
+ * 0, -ESRCH (the VM is not running) or -ENODEV (it has no mdev).
+ */
+int vfio_dev_libvirt_resolve(const char *dir, const char *name, pid_t *ret_pid, char *ret_uuid);
+
+#endif

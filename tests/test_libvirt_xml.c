@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+
+#include "test.h"
+#include "vfio_dev.h"
+
+#define U1 "0d7f8a5e-4b1c-4f0e-9a3b-2c5d6e7f8a9b"
+#define U2 "11111111-2222-3333-4444-555555555555"
+
+static int uuid_of(const char *xml, char *ret)
+{
+	return vfio_dev_libvirt_mdev_uuid(xml, ret);
+}
+
+static void test_libvirt_domain(void)
+{
+	char u[VFIO_DEV_UUID_LEN + 1];
+	const char *xml =
+		"<domain type='kvm'>\n"
+		"  <name>win10</name>\n"
+		"  <devices>\n"
+		"    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+		"      <source><address domain='0x0000' bus='0x01' slot='0x00'/></source>\n"
+		"    </hostdev>\n"
+		"    <hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on'>\n"
+		"      <source>\n"
+		"        <address uuid='" U1 "'/>\n"
+		"      </source>\n"
+		"      <address type='pci' domain='0x0000' bus='0x00' slot='0x05'/>\n"
+		"    </hostdev>\n"
+		"    <hostdev mode='subsystem' type='mdev'><source><address uuid='" U2 "'/>"
+		"</source></hostdev>\n"
+		"  </devices>\n"
+		"</domain>\n";
+
+	CHECK_INT_EQ(uuid_of(xml, u), 0);
+	CHECK(strcmp(u, U1) == 0);
+}
+
+static void test_double_quotes(void)
+{
+	char u[VFIO_DEV_UUID_LEN + 1];
+
+	CHECK_INT_EQ(uuid_of("<hostdev mode=\"subsystem\" type=\"mdev\"><source>"
+			     "<address uuid=\"" U2 "\"/></source></hostdev>", u), 0);
+	CHECK(strcmp(u, U2) == 0);
+}
+
+static void test_none(void)
+{
+	char u[VFIO_DEV_UUID_LEN + 1];
+
+	CHECK_INT_EQ(uuid_of("", u), -ENOENT);
+	CHECK_INT_EQ(uuid_of("<domain><devices><hostdev type='pci'><source><address "
+			     "uuid='" U1 "'/></source></hostdev></devices></domain>", u),
+		     -ENOENT);
+	/* A "mdevfoo" type, a subtype attribute, and broken UUIDs are not mdevs. */
+	CHECK_INT_EQ(uuid_of("<hostdev type='mdevfoo'><address uuid='" U1 "'/></hostdev>", u),
+		     -ENOENT);
+	CHECK_INT_EQ(uuid_of("<hostdev subtype='mdev'><address uuid='" U1 "'/></hostdev>", u),
+		     -ENOENT);
+	CHECK_INT_EQ(uuid_of("<hostdev type='mdev'><address uuid='not-a-uuid'/></hostdev>", u),
+		     -ENOENT);
+	CHECK_INT_EQ(uuid_of("<hostdev type='mdev'><address uuid='" U1 "", u), -ENOENT);
+	/* The address must be inside this hostdev. */
+	CHECK_INT_EQ(uuid_of("<hostdev type='mdev'></hostdev><address uuid='" U1 "'/>", u),
+		     -ENOENT);
+}
+
+int main(void)
+{
+	RUN_TEST(test_libvirt_domain);
+	RUN_TEST(test_double_quotes);
+	RUN_TEST(test_none);
+	return TEST_EXIT_STATUS();
+}
