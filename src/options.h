@@ -2,17 +2,40 @@
 #ifndef VGPU_VIEWER_OPTIONS_H
 #define VGPU_VIEWER_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
-/* Process exit codes (documented in README and --help). */
+/* Process exit codes (README, --help). */
 enum viewer_exit {
 	VIEWER_EXIT_OK = 0,
 	VIEWER_EXIT_FAILURE = 1,
 	VIEWER_EXIT_USAGE = 2,
+	VIEWER_EXIT_NO_DEVICE = 3,	/* no such mdev or VM, or the VMM holds none */
+	VIEWER_EXIT_BUSY = 4,		/* the group is held by another process */
+	VIEWER_EXIT_PERMISSION = 5,	/* no ptrace rights over the VMM */
+	VIEWER_EXIT_NOT_DISPLAY = 6,	/* the device has no display */
+	VIEWER_EXIT_VMM_GONE = 7,	/* the VMM exited (without --reconnect) */
+};
+
+enum viewer_backend {
+	VIEWER_BACKEND_HEADLESS,
 };
 
 struct viewer_options {
-	int verbose;		/* times -v was given */
+	int verbose;			/* times -v was given */
+	pid_t pid;			/* --pid, 0: none */
+	const char *mdev;		/* --mdev UUID */
+	const char *vm;			/* --vm NAME (libvirt) */
+	int device_fd;			/* --device-fd, -1: none */
+	const char *fd_socket;		/* --fd-socket PATH */
+	enum viewer_backend backend;
+	bool poll;			/* --poll: never use the display IRQ */
+	unsigned int poll_ms;		/* polling period (IRQ-less kernels or --poll) */
+	const char *stats;		/* --stats FILE */
+	bool wait;			/* --wait: wait for the VM or mdev to appear */
+	bool reconnect;			/* --reconnect: re-attach when the VMM comes back */
+	const char *libvirt_dir;	/* where libvirt keeps NAME.pid and NAME.xml */
 };
 
 enum options_result {

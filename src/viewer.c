@@ -2,22 +2,425 @@
 /*
  * vgpu-viewer: shows a running guest's mediated vGPU display.
  *
- * This file only wires the modules together: options, logging, and (as the
- * modules arrive) the epoll loop and the attach -> show -> detach state
- * machine described in ARCHITECTURE.md.
+ * This file wires the modules together around one epoll loop.  The state
+ * machine (ARCHITECTURE.md): waiting for the VMM -> attached, with the guest
+ * display off or showing -> detached when the VMM exits, then waiting again
+ * (--reconnect) or done.
+ *
+ * Pacing: the display IRQ is AUTOMASKED.  After each wake-up the planes are
+ * queried and the frame handed to the presenter; the IRQ is unmasked only
+ * when the presenter says that frame reached the screen, so the viewer wakes
+ * at most once per frame it can show and the newest guest frame always wins.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #define LOG_MODULE "viewer"
+#include "flip_irq.h"
 #include "log.h"
 #include "options.h"
+#include "plane.h"
+#include "presenter.h"
+#include "stats.h"
+#include "vfio_dev.h"
+
+#define DMABUF_CACHE_SIZE 8
+#define RETRY_MS 250
+
+enum source {
+	SRC_SIGNAL,
+	SRC_IRQ,
+	SRC_VMM,
+	SRC_RETRY,
+};
+
+enum state {
+	STATE_WAITING,		/* no device */
+	STATE_OFF,		/* attached, the guest display is off or unusable */
+	STATE_SHOWING,
+};
+
+struct viewer {
+	struct viewer_options opts;
+	int epfd, sigfd, retry_fd;
+	struct stats *stats;
+	struct presenter *presenter;
+
+	struct vfio_dev *dev;
+	struct flip_irq *irq;
+	struct plane_cache *cache;
+	char uuid[VFIO_DEV_UUID_LEN + 1];
+	int group;		/* the mdev's IOMMU group, -1 when unknown */
+	bool attached_once;
+
+	enum state state;
+	char off_reason[160];	/* what was logged for the display being off */
+	bool pending;		/* a frame is with the presenter, not yet on screen */
+	bool update_wanted;	/* a wake-up came meanwhile */
+
+	bool running;
+	int exit_code;
+};
+
+static int exit_code_for(int err)
+{
+	switch (err) {
+	case -ENODEV: return VIEWER_EXIT_NO_DEVICE;
+	case -EBUSY: return VIEWER_EXIT_BUSY;
+	case -EPERM: return VIEWER_EXIT_PERMISSION;
+	case -ENOTSUP: return VIEWER_EXIT_NOT_DISPLAY;
+	case -ESRCH: return VIEWER_EXIT_VMM_GONE;
+	case -EINVAL: return VIEWER_EXIT_USAGE;
+	default: return VIEWER_EXIT_FAILURE;
+	}
+}
+
+static int watch(struct viewer *v, int fd, enum source src)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = src };
+
+	if (epoll_ctl(v->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		LOG_ERRNO(errno, "epoll_ctl");
+		return -errno;
+	}
+	return 0;
+}
+
+static void set_retry(struct viewer *v, bool on)
+{
+	struct itimerspec its = { 0 };
+
+	if (on) {
+		its.it_value.tv_nsec = RETRY_MS * 1000000L;
+		its.it_interval = its.it_value;
+	}
+	timerfd_settime(v->retry_fd, 0, &its, NULL);
+}
+
+static void unmask(struct viewer *v)
+{
+	int ret = flip_irq_unmask(v->irq);
+
+	if (ret)
+		LOG_ERRNO(ret, "unmasking the display IRQ");
+}
+
+static void show_off(struct viewer *v, const char *reason)
+{
+	static const struct presenter_frame off = { 0 };
+
+	if (v->state != STATE_OFF || strcmp(v->off_reason, reason)) {
+		LOG_INFO("guest display off: %s", reason);
+		stats_event(v->stats, "off", "reason", reason);
+		snprintf(v->off_reason, sizeof(v->off_reason), "%s", reason);
+		v->state = STATE_OFF;
+		v->presenter->ops->present(v->presenter, &off);
+	}
+	unmask(v);
+}
+
+/* The guest display may have changed: query it and hand the frame on. */
+static void update(struct viewer *v, uint64_t wake_ns)
+{
+	struct presenter_frame f = { .wake_ns = wake_ns };
+	struct vfio_device_gfx_plane_info q;
+	char reason[160], fourcc[5];
+	struct plane p;
+	const char *why;
+	int ret;
+
+	if (v->pending) {
+		v->update_wanted = true;
+		return;
+	}
+
+	ret = vfio_dev_query_plane(v->dev, 1, &q);
+	if (ret) {
+		snprintf(reason, sizeof(reason), "querying the plane failed: %s", strerror(-ret));
+		show_off(v, reason);
+		return;
+	}
+	ret = plane_from_query(&q, vfio_dev_plane_kind(v->dev), &p, &why);
+	if (ret == -ENODATA) {
+		show_off(v, "disabled by the guest");
+		return;
+	}
+	if (ret) {
+		snprintf(reason, sizeof(reason), "unusable plane (%s): %ux%u %s stride %u size %u",
+			 why, q.width, q.height, plane_format_name(q.drm_format, fourcc), q.stride,
+			 q.size);
+		show_off(v, reason);
+		return;
+	}
+
+	if (p.kind == PLANE_DMABUF) {
+		f.buf = plane_cache_lookup(v->cache, p.id);
+		if (!f.buf || !plane_same_buffer(&f.buf->plane, &p)) {
+			int fd = vfio_dev_get_dmabuf(v->dev, p.id);
+
+			if (fd < 0) {
+				snprintf(reason, sizeof(reason), "no dmabuf for id %u: %s", p.id,
+					 strerror(-fd));
+				show_off(v, reason);
+				return;
+			}
+			f.buf = plane_cache_insert(v->cache, &p, fd);
+		}
+	} else {
+		ret = vfio_dev_map_region(v->dev, p.id, p.size, &f.pixels);
+		if (ret) {
+			snprintf(reason, sizeof(reason), "cannot map region %u: %s", p.id,
+				 strerror(-ret));
+			show_off(v, reason);
+			return;
+		}
+	}
+	f.plane = &p;
+	f.ready_ns = stats_now_ns();
+
+	if (v->state != STATE_SHOWING) {
+		snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
+			 plane_format_name(p.fourcc, fourcc));
+		LOG_INFO("guest display on: %s", reason);
+		stats_event(v->stats, "on", "mode", reason);
+		v->state = STATE_SHOWING;
+	}
+
+	ret = v->presenter->ops->present(v->presenter, &f);
+	if (ret < 0)
+		LOG_ERRNO(ret, "presenting");
+	if (ret == 0)
+		v->pending = true;
+	else
+		unmask(v);
+}
+
+static void handle_frame_done(void *data)
+{
+	struct viewer *v = data;
+
+	v->pending = false;
+	if (v->update_wanted) {
+		v->update_wanted = false;
+		update(v, stats_now_ns());
+	} else if (v->irq) {
+		unmask(v);
+	}
+}
+
+/* Closes every fd the device gave us: the VMM can open the group again. */
+static void detach(struct viewer *v, const char *why)
+{
+	if (!v->dev)
+		return;
+	if (v->irq)
+		epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
+	if (vfio_dev_vmm_pidfd(v->dev) >= 0)
+		epoll_ctl(v->epfd, EPOLL_CTL_DEL, vfio_dev_vmm_pidfd(v->dev), NULL);
+	flip_irq_destroy(v->irq);
+	plane_cache_destroy(v->cache);
+	vfio_dev_destroy(v->dev);
+	v->irq = NULL;
+	v->cache = NULL;
+	v->dev = NULL;
+	v->pending = v->update_wanted = false;
+	v->state = STATE_WAITING;
+	stats_event(v->stats, "detach", "reason", why);
+}
+
+/* Where the device comes from this time. */
+static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
+{
+	pid_t holder;
+	int ret;
+
+	*t = (struct vfio_dev_target){
+		.pid = v->opts.pid,
+		.uuid = v->opts.mdev,
+		.device_fd = v->opts.device_fd,
+		.fd_socket = v->opts.fd_socket,
+	};
+	if (v->opts.vm) {
+		ret = vfio_dev_libvirt_resolve(v->opts.libvirt_dir, v->opts.vm, &t->pid, uuid);
+		if (ret)
+			return ret;
+		if (!t->uuid)
+			t->uuid = uuid;
+	} else if (v->attached_once && v->uuid[0] && v->opts.reconnect) {
+		/*
+		 * Reconnecting: whoever holds the mdev's group now is the VMM.  A
+		 * re-created mdev may be in another group.
+		 */
+		v->group = vfio_dev_mdev_group(v->uuid);
+		if (v->group < 0)
+			return -ENODEV;
+		holder = vfio_dev_find_holder(v->group);
+		if (holder < 0)
+			return -ESRCH;
+		t->pid = holder;
+		t->uuid = v->uuid;
+	}
+	return 0;
+}
+
+static int attach(struct viewer *v)
+{
+	char uuid[VFIO_DEV_UUID_LEN + 1] = "";
+	struct vfio_dev_target t;
+	int ret, pidfd;
+
+	ret = find_target(v, &t, uuid);
+	if (!ret)
+		v->dev = vfio_dev_attach(&t, &ret);
+	if (ret)
+		return ret;
+
+	snprintf(v->uuid, sizeof(v->uuid), "%s", vfio_dev_uuid(v->dev));
+	v->group = v->uuid[0] ? vfio_dev_mdev_group(v->uuid) : -1;
+	v->cache = plane_cache_create(DMABUF_CACHE_SIZE);
+	v->irq = flip_irq_create(vfio_dev_fd(v->dev), vfio_dev_num_irqs(v->dev), v->opts.poll_ms,
+				 v->opts.poll);
+	if (!v->cache || !v->irq) {
+		detach(v, "out of resources");
+		return -ENOMEM;
+	}
+	ret = watch(v, flip_irq_fd(v->irq), SRC_IRQ);
+	pidfd = vfio_dev_vmm_pidfd(v->dev);
+	if (!ret && pidfd >= 0)
+		ret = watch(v, pidfd, SRC_VMM);
+	if (ret) {
+		detach(v, "epoll failed");
+		return ret;
+	}
+
+	v->attached_once = true;
+	v->state = STATE_OFF;
+	v->off_reason[0] = '\0';
+	set_retry(v, false);
+	LOG_INFO("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
+		 t.pid > 0 ? " of the VMM" : "");
+	stats_event(v->stats, "attach", "uuid", v->uuid);
+	/* Nothing may signal for a while: look now. */
+	update(v, stats_now_ns());
+	return 0;
+}
+
+/* Failures that waiting can cure (--wait, --reconnect). */
+static bool retryable(int err)
+{
+	return err == -ENODEV || err == -ESRCH || err == -EAGAIN;
+}
+
+static void handle_vmm_exit(struct viewer *v)
+{
+	uint64_t t0 = stats_now_ns();
+
+	detach(v, "the VMM exited");
+	LOG_INFO("the VMM exited; device closed in %.1f ms",
+		 (double)(stats_now_ns() - t0) / 1e6);
+	if (v->opts.reconnect) {
+		LOG_INFO("waiting for the VMM to come back");
+		set_retry(v, true);
+	} else {
+		v->exit_code = VIEWER_EXIT_VMM_GONE;
+		v->running = false;
+	}
+}
+
+static void handle_retry(struct viewer *v)
+{
+	uint64_t ticks;
+	int ret;
+
+	if (read(v->retry_fd, &ticks, sizeof(ticks)) < 0 || v->dev)
+		return;
+	ret = attach(v);
+	if (ret && !retryable(ret)) {
+		v->exit_code = exit_code_for(ret);
+		v->running = false;
+	}
+}
+
+static void handle_signal(struct viewer *v)
+{
+	struct signalfd_siginfo si;
+
+	if (read(v->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		LOG_INFO("signal %u, exiting", si.ssi_signo);
+		v->running = false;
+	}
+}
+
+static void dispatch(struct viewer *v, enum source src)
+{
+	uint64_t count;
+	uint64_t now = stats_now_ns();
+
+	/* A source detached earlier in the same epoll batch. */
+	if ((src == SRC_IRQ || src == SRC_VMM) && !v->dev)
+		return;
+
+	switch (src) {
+	case SRC_SIGNAL:
+		handle_signal(v);
+		break;
+	case SRC_IRQ:
+		stats_wakeup(v->stats);
+		if (flip_irq_drain(v->irq, &count) == 0 && count)
+			update(v, now);
+		break;
+	case SRC_VMM:
+		handle_vmm_exit(v);
+		break;
+	case SRC_RETRY:
+		handle_retry(v);
+		break;
+	}
+}
+
+static int setup(struct viewer *v)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	v->epfd = epoll_create1(EPOLL_CLOEXEC);
+	v->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	v->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (v->epfd < 0 || v->sigfd < 0 || v->retry_fd < 0) {
+		LOG_ERRNO(errno, "setting up the event loop");
+		return -errno;
+	}
+	if (watch(v, v->sigfd, SRC_SIGNAL) || watch(v, v->retry_fd, SRC_RETRY))
+		return -EIO;
+
+	v->stats = stats_create(v->opts.stats);
+	if (!v->stats)
+		return -EIO;
+	v->presenter = present_headless_create(v->stats);
+	if (!v->presenter)
+		return -ENOMEM;
+	v->presenter->frame_done = handle_frame_done;
+	v->presenter->data = v;
+	return 0;
+}
 
 int main(int argc, char *argv[])
 {
-	struct viewer_options opts;
+	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .group = -1 };
+	int ret;
 
-	switch (options_parse(&opts, argc, argv, stdout, stderr)) {
+	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
 	case OPTIONS_DONE:
 		return VIEWER_EXIT_OK;
 	case OPTIONS_USAGE:
@@ -25,10 +428,49 @@ int main(int argc, char *argv[])
 	case OPTIONS_RUN:
 		break;
 	}
-
-	log_init(opts.verbose > 1 ? LOG_LEVEL_DBG : opts.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+	log_init(v.opts.verbose > 1 ? LOG_LEVEL_DBG : v.opts.verbose ? LOG_LEVEL_INFO :
+								      LOG_LEVEL_WARN,
 		 getenv("JOURNAL_STREAM") != NULL);
 
-	LOG_ERR("no device to show yet: attaching arrives with the daemon core");
-	return VIEWER_EXIT_FAILURE;
+	v.exit_code = VIEWER_EXIT_OK;
+	if (setup(&v)) {
+		v.exit_code = VIEWER_EXIT_FAILURE;
+		goto out;
+	}
+
+	ret = attach(&v);
+	if (ret && v.opts.wait && retryable(ret)) {
+		LOG_INFO("waiting for the %s to appear", v.opts.vm ? "VM" : "device");
+		set_retry(&v, true);
+	} else if (ret) {
+		v.exit_code = exit_code_for(ret);
+		goto out;
+	}
+
+	v.running = true;
+	while (v.running) {
+		struct epoll_event ev[8];
+		int n = epoll_wait(v.epfd, ev, 8, -1);
+
+		if (n < 0 && errno != EINTR) {
+			LOG_ERRNO(errno, "epoll_wait");
+			v.exit_code = VIEWER_EXIT_FAILURE;
+			break;
+		}
+		for (int i = 0; i < n && v.running; i++)
+			dispatch(&v, (enum source)ev[i].data.u32);
+	}
+
+out:
+	detach(&v, "exiting");
+	if (v.presenter)
+		v.presenter->ops->destroy(v.presenter);
+	stats_destroy(v.stats);
+	if (v.retry_fd >= 0)
+		close(v.retry_fd);
+	if (v.sigfd >= 0)
+		close(v.sigfd);
+	if (v.epfd >= 0)
+		close(v.epfd);
+	return v.exit_code;
 }

@@ -36,16 +36,118 @@ static int count_lines(const char *s)
 	return n;
 }
 
-static void test_no_arguments_runs(void)
+#define UUID "5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10"
+
+static void test_no_target(void)
 {
 	char *argv[] = { "vgpu-viewer", NULL };
 	struct captured c;
 
 	parse(&c, 1, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "nothing to show");
+	CHECK_INT_EQ(count_lines(c.err), 1);
+	captured_finish(&c);
+}
+
+static void test_defaults(void)
+{
+	char *argv[] = { "vgpu-viewer", "--mdev", UUID, NULL };
+	struct captured c;
+
+	parse(&c, 3, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(strcmp(c.opts.mdev, UUID) == 0);
 	CHECK_INT_EQ(c.opts.verbose, 0);
+	CHECK_INT_EQ(c.opts.device_fd, -1);
+	CHECK_INT_EQ(c.opts.pid, 0);
+	CHECK(!c.opts.poll);
+	CHECK_INT_EQ(c.opts.poll_ms, 16);
+	CHECK(strcmp(c.opts.libvirt_dir, "/run/libvirt/qemu") == 0);
 	CHECK_INT_EQ(c.out_len + c.err_len, 0);
 	captured_finish(&c);
+}
+
+static void test_targets(void)
+{
+	char *pid[] = { "vgpu-viewer", "--pid", "42", "-m", UUID, "--reconnect", NULL };
+	char *vm[] = { "vgpu-viewer", "--vm", "win10", "--wait", NULL };
+	char *fd[] = { "vgpu-viewer", "--device-fd", "3", NULL };
+	struct captured c;
+
+	parse(&c, 6, pid);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.pid, 42);
+	CHECK(c.opts.reconnect);
+	captured_finish(&c);
+	parse(&c, 4, vm);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(strcmp(c.opts.vm, "win10") == 0 && c.opts.wait);
+	captured_finish(&c);
+	parse(&c, 3, fd);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.device_fd, 3);
+	captured_finish(&c);
+}
+
+static void test_poll(void)
+{
+	char *bare[] = { "vgpu-viewer", "--mdev", UUID, "--poll", NULL };
+	char *ms[] = { "vgpu-viewer", "--mdev", UUID, "--poll=30", NULL };
+	struct captured c;
+
+	parse(&c, 4, bare);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.poll);
+	CHECK_INT_EQ(c.opts.poll_ms, 16);
+	captured_finish(&c);
+	parse(&c, 4, ms);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.poll_ms, 30);
+	captured_finish(&c);
+}
+
+/* Each bad command line: exit 2 with one line naming the problem. */
+static void test_bad_values(void)
+{
+	static const struct {
+		const char *args[6];
+		const char *says;
+	} cases[] = {
+		{ { "--pid", "0" }, "--pid takes a process id" },
+		{ { "--pid", "12x" }, "--pid takes a process id" },
+		{ { "--pid", "-5" }, "--pid takes a process id" },
+		{ { "--mdev", "not-a-uuid" }, "--mdev takes an mdev UUID" },
+		{ { "--mdev", UUID "0" }, "--mdev takes an mdev UUID" },
+		{ { "--vm", "../etc" }, "--vm takes a VM name" },
+		{ { "--device-fd", "x" }, "--device-fd takes a file descriptor" },
+		{ { "--mdev", UUID, "--poll=0" }, "--poll takes a period" },
+		{ { "--mdev", UUID, "--poll=99999" }, "--poll takes a period" },
+		{ { "--mdev", UUID, "--backend", "x11" }, "unknown backend 'x11'" },
+		{ { "--pid", "1", "--vm", "a" }, "exclude each other" },
+		{ { "--device-fd", "3", "--fd-socket", "/s" }, "exclude each other" },
+		{ { "--device-fd", "3", "--mdev", UUID }, "does not go with" },
+		{ { "--device-fd", "3", "--reconnect" }, "--reconnect needs a VMM" },
+		{ { "--stats" }, "needs an argument" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[8] = { "vgpu-viewer" };
+		int argc = 1;
+		struct captured c;
+
+		for (int k = 0; k < 6 && cases[i].args[k]; k++)
+			argv[argc++] = (char *)cases[i].args[k];
+		parse(&c, argc, argv);
+		if (c.res != OPTIONS_USAGE || !c.err || !strstr(c.err, cases[i].says) ||
+		    count_lines(c.err) != 1) {
+			fprintf(stderr, "case %zu: res %d, stderr: %s\n", i, c.res,
+				c.err ? c.err : "");
+			captured_finish(&c);
+			CHECK(0);
+		}
+		captured_finish(&c);
+	}
 }
 
 static void test_help_lists_every_option(void)
@@ -59,6 +161,9 @@ static void test_help_lists_every_option(void)
 	CHECK_STR_CONTAINS(c.out, "-h, --help");
 	CHECK_STR_CONTAINS(c.out, "-V, --version");
 	CHECK_STR_CONTAINS(c.out, "-v, --verbose");
+	CHECK_STR_CONTAINS(c.out, "--poll[=MS]");
+	CHECK_STR_CONTAINS(c.out, "-p, --pid=PID");
+	CHECK_STR_CONTAINS(c.out, "7 the VMM exited");
 	CHECK_INT_EQ(c.err_len, 0);
 	captured_finish(&c);
 }
@@ -77,10 +182,10 @@ static void test_version(void)
 
 static void test_verbose_counts(void)
 {
-	char *argv[] = { "vgpu-viewer", "-vv", "--verbose", NULL };
+	char *argv[] = { "vgpu-viewer", "-vv", "--verbose", "-m", UUID, NULL };
 	struct captured c;
 
-	parse(&c, 3, argv);
+	parse(&c, 5, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK_INT_EQ(c.opts.verbose, 3);
 	captured_finish(&c);
@@ -136,12 +241,12 @@ static void test_flag_with_value_rejected(void)
 static void test_reparse_resets_state(void)
 {
 	char *bad[] = { "vgpu-viewer", "--nope", NULL };
-	char *good[] = { "vgpu-viewer", "-v", NULL };
+	char *good[] = { "vgpu-viewer", "-v", "--mdev", UUID, NULL };
 	struct captured c;
 
 	parse(&c, 2, bad);
 	captured_finish(&c);
-	parse(&c, 2, good);
+	parse(&c, 4, good);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK_INT_EQ(c.opts.verbose, 1);
 	captured_finish(&c);
@@ -149,7 +254,11 @@ static void test_reparse_resets_state(void)
 
 int main(void)
 {
-	RUN_TEST(test_no_arguments_runs);
+	RUN_TEST(test_no_target);
+	RUN_TEST(test_defaults);
+	RUN_TEST(test_targets);
+	RUN_TEST(test_poll);
+	RUN_TEST(test_bad_values);
 	RUN_TEST(test_help_lists_every_option);
 	RUN_TEST(test_version);
 	RUN_TEST(test_verbose_counts);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The headless presenter "shows" a frame by reading it: the stamp in its
+ * first row says which guest frame it is and when the guest flipped it.  It
+ * is a real backend for servers and benchmarks, and what the core's tests
+ * check the viewer against.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/dma-buf.h>
+
+#define LOG_MODULE "headless"
+#include "frame_stamp.h"
+#include "log.h"
+#include "presenter.h"
+#include "stats.h"
+
+struct headless {
+	struct presenter base;
+	struct stats *stats;
+	bool have_last, warned;
+	uint32_t last_seq;
+	struct plane last;
+};
+
+static const void *pixels_of(struct headless *h, const struct presenter_frame *f)
+{
+	const void *p = f->buf ? plane_buf_map(f->buf) : f->pixels;
+
+	if (!p && !h->warned) {
+		LOG_WARN("cannot map the guest plane for reading: %s; frames are counted, not read",
+			 strerror(errno));
+		h->warned = true;
+	}
+	return p;
+}
+
+static int headless_present(struct presenter *base, const struct presenter_frame *f)
+{
+	struct headless *h = (struct headless *)base;
+	struct stats_frame sf = { .wake_ns = f->wake_ns, .ready_ns = f->ready_ns };
+	struct frame_stamp st;
+	const void *px;
+
+	if (!f->plane) {
+		h->have_last = false;
+		return 1;
+	}
+
+	/* Only linear XRGB-like layouts can be read by the CPU in place. */
+	px = f->plane->modifier == 0 && plane_format_cpp(f->plane->fourcc) == 4 ?
+		     pixels_of(h, f) : NULL;
+	if (px) {
+		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+
+		if (f->buf)
+			ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+		sf.stamped = frame_stamp_read(px, f->plane->stride, f->plane->width, 0, &st) == 0;
+		if (f->buf) {
+			sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+			ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+		}
+	}
+	sf.present_ns = stats_now_ns();
+
+	/* The same guest frame seen again (polling, a spurious signal): not a new frame. */
+	if (h->have_last && plane_same_buffer(&h->last, f->plane) &&
+	    (sf.stamped ? st.seq == h->last_seq : true)) {
+		stats_repeat(h->stats);
+		return 1;
+	}
+	if (sf.stamped) {
+		sf.seq = st.seq;
+		sf.flip_ns = st.flip_ns;
+		h->last_seq = st.seq;
+	}
+	sf.dmabuf_id = f->plane->kind == PLANE_DMABUF ? f->plane->id : 0;
+	sf.width = f->plane->width;
+	sf.height = f->plane->height;
+	sf.fourcc = f->plane->fourcc;
+	stats_frame(h->stats, &sf);
+	h->last = *f->plane;
+	h->have_last = true;
+	return 1;
+}
+
+static void headless_destroy(struct presenter *base)
+{
+	free(base);
+}
+
+static const struct presenter_ops headless_ops = {
+	.name = "headless",
+	.present = headless_present,
+	.destroy = headless_destroy,
+};
+
+struct presenter *present_headless_create(struct stats *stats)
+{
+	struct headless *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->base.ops = &headless_ops;
+	h->stats = stats;
+	return &h->base;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the viewer did, for --stats (JSON lines) and for the summary the
+ * benchmarks read: one record per frame shown, one per event (attach,
+ * detach, display on and off), and a summary at the end.
+ */
+#ifndef VGPU_VIEWER_STATS_H
+#define VGPU_VIEWER_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct stats_frame {
+	bool stamped;		/* seq and flip_ns come from the frame's stamp */
+	uint32_t seq;
+	uint64_t flip_ns;	/* the guest's flip (CLOCK_MONOTONIC) */
+	uint64_t wake_ns;	/* the viewer woke up */
+	uint64_t ready_ns;	/* the buffer was in hand (dmabuf fd or mapping) */
+	uint64_t present_ns;	/* handed to the screen (headless: read) */
+	uint32_t dmabuf_id;
+	uint32_t width, height;
+	uint32_t fourcc;
+};
+
+struct stats;
+
+/* Records to @path when not NULL (truncated, close-on-exec); counts anyway. */
+struct stats *stats_create(const char *path);
+
+/* Writes the summary and closes; NULL is a no-op. */
+void stats_destroy(struct stats *s);
+
+void stats_wakeup(struct stats *s);
+void stats_frame(struct stats *s, const struct stats_frame *f);
+void stats_repeat(struct stats *s);
+
+/* An event record: "event" and one optional string field. */
+void stats_event(struct stats *s, const char *event, const char *key, const char *value);
+
+uint64_t stats_now_ns(void);
+
+#endif
