@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 180
+#
+# The VMM goes away: killed mid-stream, the viewer closes every VFIO and
+# dmabuf fd within 100 ms and keeps running, so the mdev can be removed; a
+# new VMM on a re-created mdev and the viewer (--reconnect) attaches again
+# and shows its frames.  Without --reconnect the viewer exits 7.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+vm_modprobe mbochs
+a=$(vm_uuid)
+vm_mdev_create mbochs medium "$a"
+
+gs_start "$a" --rate 30
+viewer_start --pid "$GS_PID" --reconnect --stats "$TMPDIR/v.jsonl"
+vm_wait_for 100 grep -q '"frame"' "$TMPDIR/v.jsonl" || fail "no frames before the kill"
+vmtool fds-closed "$VW_PID" "$GS_PID" 0.1 || fail "fds"
+wait "$GS_PID" 2>/dev/null
+exec 9>&-
+vm_mdev_remove "$a"
+vm_wait_gone "/sys/bus/mdev/devices/$a" || fail "the mdev could not be removed"
+note "mdev removed while the viewer runs"
+kill -0 "$VW_PID" || fail "the viewer exited"
+
+vm_mdev_create mbochs medium "$a"
+gs_start "$a" --rate 30 --count 60 --log "$TMPDIR/gs2.log"
+vm_wait_lines "$TMPDIR/gs2.log" 60
+sleep 1
+viewer_stop
+gs_stop
+# The re-attach can come before the new guest's first stamped frame.
+vmtool check-frames "$TMPDIR/gs2.log" "$TMPDIR/v.jsonl" --attach 2 --min-share 0.5 \
+	--max-unstamped 0.05 ||
+	fail "frames after re-attaching"
+
+note "without --reconnect"
+: >"$TMPDIR/viewer.log"
+gs_start "$a" --rate 30
+viewer_start --pid "$GS_PID"
+sleep 1
+gs_stop
+wait "$VW_PID"
+rc=$?
+cat "$TMPDIR/viewer.log"
+[ "$rc" = 7 ] || fail "the viewer exited $rc when the VMM went away (want 7)"
+vm_mdev_remove "$a"

@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Checks and helpers the VM scenarios run inside the guest.
+
+  vmtool.py check-frames GSLOG STATS [--attach N] [--min-share F] [--max-unstamped F]
+      What the viewer reported (STATS, --stats JSON lines) against what
+      guestsim drew (GSLOG): every frame shown is one that was drawn, in
+      order, none twice, and the last one shown is the last one drawn.
+      With --attach N only frames after the N-th attach count.
+  vmtool.py check-modes STATS MODE...
+      The display went through MODE... in this order (WxH, or "off").
+  vmtool.py fds-closed VIEWER_PID KILL_PID WITHIN_S
+      SIGKILLs KILL_PID (the VMM) and measures how long the viewer keeps
+      VFIO and dmabuf fds open afterwards; fails beyond WITHIN_S.
+  vmtool.py recv-exec SOCKET CMD...
+      A launcher: receives a device fd over SOCKET and execs CMD with every
+      "{fd}" in it replaced by the (inherited) fd number.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def load_stats(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
+
+
+def check_frames(args):
+    gslog, stats_path = args[0], args[1]
+    opts = dict(zip(args[2::2], args[3::2]))
+    attach_n = int(opts.get("--attach", "1"))
+    min_share = float(opts.get("--min-share", "0.5"))
+    max_unstamped = float(opts.get("--max-unstamped", "0"))
+
+    drawn = {}
+    order = []
+    with open(gslog) as f:
+        for line in f:
+            seq, flip_ns, w, h = (int(x) for x in line.split())
+            drawn[seq] = (flip_ns, w, h)
+            order.append(seq)
+    if not order:
+        fail("guestsim drew nothing")
+
+    records = load_stats(stats_path)
+    attaches = 0
+    frames = []
+    for r in records:
+        if r["event"] == "attach":
+            attaches += 1
+        elif r["event"] == "frame" and attaches == attach_n:
+            frames.append(r)
+    if attaches < attach_n:
+        fail("the viewer attached %d times, not %d" % (attaches, attach_n))
+    if not frames:
+        fail("the viewer showed no frame after attach %d" % attach_n)
+
+    stamped = [r for r in frames if "seq" in r]
+    unstamped = len(frames) - len(stamped)
+    if unstamped > max_unstamped * len(frames):
+        fail("%d of %d frames had no readable stamp" % (unstamped, len(frames)))
+    seqs = [r["seq"] for r in stamped]
+    foreign = [s for s in seqs if s not in drawn]
+    if foreign:
+        fail("frames guestsim never drew: %s" % foreign[:10])
+    bad_order = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
+    if bad_order:
+        fail("out of order or shown twice as new: %s" % bad_order[:10])
+    for r in stamped:
+        flip_ns, w, h = drawn[r["seq"]]
+        if (r["width"], r["height"]) != (w, h):
+            fail("frame %d shown as %dx%d, drawn %dx%d" % (r["seq"], r["width"], r["height"], w, h))
+    if seqs[-1] != order[-1]:
+        fail("the last frame shown is %d, the last drawn %d" % (seqs[-1], order[-1]))
+
+    first = seqs[0]
+    expected = len([s for s in order if s >= first])
+    share = len(seqs) / expected
+    wake = [(r["wake_ns"] - r["flip_ns"]) / 1e6 for r in stamped if r["wake_ns"] >= r["flip_ns"]]
+    ready = [(r["ready_ns"] - r["flip_ns"]) / 1e6 for r in stamped if r["ready_ns"] >= r["flip_ns"]]
+    summary = [r for r in records if r["event"] == "summary"]
+    wakeups = summary[-1]["wakeups"] if summary else -1
+    print("frames: %d shown of %d drawn since the first shown (%.0f%%), last %d = last drawn; "
+          "%d unstamped; %d wake-ups" % (len(seqs), expected, 100 * share, seqs[-1], unstamped, wakeups))
+    print("flip->wake ms p50 %.2f p90 %.2f p99 %.2f max %.2f; flip->ready ms p50 %.2f p99 %.2f"
+          % (pct(wake, 50), pct(wake, 90), pct(wake, 99), max(wake or [float("nan")]),
+             pct(ready, 50), pct(ready, 99)))
+    if share < min_share:
+        fail("only %.0f%% of the frames were shown (want >= %.0f%%)" % (100 * share, 100 * min_share))
+
+
+def check_modes(args):
+    records = load_stats(args[0])
+    want = args[1:]
+    seen = []
+    for r in records:
+        if r["event"] == "frame":
+            m = "%dx%d" % (r["width"], r["height"])
+        elif r["event"] == "off":
+            m = "off"
+        else:
+            continue
+        if not seen or seen[-1] != m:
+            seen.append(m)
+    print("display went through: " + " ".join(seen))
+    it = iter(seen)
+    if not all(m in it for m in want):
+        fail("expected the display to go through %s" % " ".join(want))
+
+
+def vfio_fds(pid):
+    out = []
+    d = "/proc/%d/fd" % pid
+    for fd in os.listdir(d):
+        try:
+            link = os.readlink(os.path.join(d, fd))
+        except OSError:
+            continue
+        if link.startswith("/dev/vfio/") or "vfio-device" in link or "dmabuf" in link:
+            out.append(link)
+    return out
+
+
+def fds_closed(args):
+    viewer, vmm, within = int(args[0]), int(args[1]), float(args[2])
+    before = vfio_fds(viewer)
+    if not before:
+        fail("the viewer holds no VFIO fd before the VMM exits")
+    t0 = time.monotonic()
+    os.kill(vmm, signal.SIGKILL)
+    while True:
+        left = vfio_fds(viewer)
+        t = time.monotonic() - t0
+        if not left:
+            break
+        if t > 5:
+            fail("the viewer still holds %s 5 s after the VMM died" % left)
+        time.sleep(0.002)
+    try:
+        os.kill(viewer, 0)
+    except OSError:
+        fail("the viewer exited")
+    print("VMM killed: the viewer closed %d VFIO/dmabuf fds (%s) in %.1f ms"
+          % (len(before), ", ".join(sorted(set(before))), t * 1000))
+    if t > within:
+        fail("that is more than %.0f ms" % (within * 1000))
+
+
+def recv_exec(args):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(args[0])
+    _, fds, _, _ = socket.recv_fds(s, 1, 1)
+    s.close()
+    if len(fds) != 1:
+        fail("no fd received")
+    os.set_inheritable(fds[0], True)
+    cmd = [a.replace("{fd}", str(fds[0])) for a in args[1:]]
+    os.execv(cmd[0], cmd)
+
+
+def main():
+    tools = {"check-frames": check_frames, "check-modes": check_modes,
+             "fds-closed": fds_closed, "recv-exec": recv_exec}
+    if len(sys.argv) < 2 or sys.argv[1] not in tools:
+        print(__doc__)
+        sys.exit(2)
+    tools[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
