@@ -15,6 +15,7 @@ struct stats;
 
 struct presenter_frame {
 	const struct plane *plane;	/* the primary plane; NULL: the display is off */
+	const struct plane *cursor;	/* the cursor plane; NULL: none or off */
 	struct plane_buf *buf;		/* dmabuf planes: the cache entry */
 	const void *pixels;		/* region planes: the mapping */
 	uint64_t wake_ns;		/* when the viewer woke for it */

@@ -61,6 +61,7 @@ struct viewer {
 
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
+	char cursor_note[96];	/* what was logged for the cursor plane */
 	bool pending;		/* a frame is with the presenter, not yet on screen */
 	bool update_wanted;	/* a wake-up came meanwhile */
 
@@ -125,13 +126,43 @@ static void show_off(struct viewer *v, const char *reason)
 	unmask(v);
 }
 
+/*
+ * The cursor plane of a dmabuf device (region devices have none), checked
+ * like the primary; its changes are logged once.  NULL when there is none.
+ */
+static const struct plane *query_cursor(struct viewer *v, struct plane *ret)
+{
+	struct vfio_device_gfx_plane_info q;
+	const struct plane *cursor = NULL;
+	char note[96], fourcc[5];
+	const char *why;
+
+	if (vfio_dev_plane_kind(v->dev) != PLANE_DMABUF || vfio_dev_query_plane(v->dev, 2, &q))
+		snprintf(note, sizeof(note), "none");
+	else if (plane_from_query(&q, PLANE_DMABUF, ret, &why) == -ENODATA)
+		snprintf(note, sizeof(note), "off");
+	else if (why)
+		snprintf(note, sizeof(note), "ignored (%s)", why);
+	else {
+		snprintf(note, sizeof(note), "%ux%u %s", ret->width, ret->height,
+			 plane_format_name(ret->fourcc, fourcc));
+		cursor = ret;
+	}
+	/* The position moves all the time; the buffer and its state are news. */
+	if (strcmp(note, v->cursor_note)) {
+		LOG_INFO("cursor plane: %s", note);
+		snprintf(v->cursor_note, sizeof(v->cursor_note), "%s", note);
+	}
+	return cursor;
+}
+
 /* The guest display may have changed: query it and hand the frame on. */
 static void update(struct viewer *v, uint64_t wake_ns)
 {
 	struct presenter_frame f = { .wake_ns = wake_ns };
 	struct vfio_device_gfx_plane_info q;
 	char reason[160], fourcc[5];
-	struct plane p;
+	struct plane p, cursor;
 	const char *why;
 	int ret;
 
@@ -182,6 +213,7 @@ static void update(struct viewer *v, uint64_t wake_ns)
 		}
 	}
 	f.plane = &p;
+	f.cursor = query_cursor(v, &cursor);
 	f.ready_ns = stats_now_ns();
 
 	if (v->state != STATE_SHOWING) {
@@ -302,6 +334,7 @@ static int attach(struct viewer *v)
 	v->attached_once = true;
 	v->state = STATE_OFF;
 	v->off_reason[0] = '\0';
+	v->cursor_note[0] = '\0';
 	set_retry(v, false);
 	LOG_INFO("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
 		 t.pid > 0 ? " of the VMM" : "");
