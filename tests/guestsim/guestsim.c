@@ -72,9 +72,20 @@ static size_t stride(const struct sim *s)
 	return (size_t)s->width * 4;
 }
 
+/*
+ * Where buffer @b starts in VRAM: page-aligned, as GEM buffer objects are;
+ * mbochs exports only page-aligned framebuffers.
+ */
+static size_t buffer_offset(const struct sim *s, unsigned int b)
+{
+	size_t off = (size_t)b * stride(s) * s->height;
+
+	return (off + 4095) & ~(size_t)4095;
+}
+
 static uint32_t *buffer(const struct sim *s, unsigned int b)
 {
-	return (uint32_t *)((uint8_t *)s->m.vram + (size_t)b * stride(s) * s->height);
+	return (uint32_t *)((uint8_t *)s->m.vram + buffer_offset(s, b));
 }
 
 /* 3x5 digits, one bit a pixel, rows top to bottom. */
@@ -134,20 +145,26 @@ static void draw_frame(struct sim *s, uint32_t *fb, uint32_t seq)
 
 static int set_mode(struct sim *s, uint16_t w, uint16_t h)
 {
+	uint16_t old_w = s->width, old_h = s->height;
+	size_t end, lines;
 	int ret;
 
 	if (s->mdpy)
 		return -ENOTSUP;
-	if ((uint64_t)w * 4 * h * s->buffers > s->m.bar0.size) {
-		fprintf(stderr, "guestsim: %ux%u x %u buffers do not fit in %llu bytes of VRAM\n",
-			w, h, s->buffers, (unsigned long long)s->m.bar0.size);
-		return -ENOSPC;
-	}
 	s->width = w;
 	s->height = h;
+	end = buffer_offset(s, s->buffers - 1) + stride(s) * h;
+	lines = w ? (end + stride(s) - 1) / stride(s) : 0;
+	if (!w || !h || end > s->m.bar0.size || lines > 0xffff) {
+		fprintf(stderr, "guestsim: %ux%u x %u buffers do not fit in %llu bytes of VRAM\n",
+			w, h, s->buffers, (unsigned long long)s->m.bar0.size);
+		s->width = old_w;
+		s->height = old_h;
+		return -ENOSPC;
+	}
 	for (unsigned int b = 0; b < s->buffers; b++)
 		draw_background(s, buffer(s, b));
-	ret = vfio_mdev_set_mode(&s->m, w, h, (uint16_t)(h * s->buffers));
+	ret = vfio_mdev_set_mode(&s->m, w, h, (uint16_t)lines);
 	s->cur = 0;
 	s->enabled = true;
 	return ret;
@@ -165,7 +182,7 @@ static int next_frame(struct sim *s)
 	st.flip_ns = now_ns();
 	frame_stamp_write(fb, stride(s), &st);
 	if (!s->mdpy)
-		ret = vfio_mdev_flip(&s->m, s->width, (uint16_t)(b * s->height));
+		ret = vfio_mdev_flip(&s->m, s->width, (uint32_t)buffer_offset(s, b));
 	s->cur = b;
 	if (s->log)
 		fprintf(s->log, "%u %llu %u %u\n", st.seq, (unsigned long long)st.flip_ns, s->width,

@@ -310,7 +310,7 @@ static void test_set_irqs(struct ctx *c)
 	tap(action_bool(dev, VFIO_IRQ_SET_ACTION_TRIGGER, 0) == 0 && wait_signal(efd, 100) == 0,
 	    "DATA_BOOL 0 trigger does nothing");
 
-	tap(vfio_mdev_flip(&c->m, W, H) == 0 && wait_signal(efd, 1000) == 1,
+	tap(vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4) == 0 && wait_signal(efd, 1000) == 1,
 	    "a page flip (Y_OFFSET write) signals");
 	tap(unmask(dev) == 0 && wait_signal(efd, 100) == 0, "unmask with nothing pending is quiet");
 
@@ -320,7 +320,7 @@ static void test_set_irqs(struct ctx *c)
 
 	arm(dev, efd);
 	tap(disarm_none(dev) == 0, "disarm with DATA_NONE, count 0");
-	vfio_mdev_flip(&c->m, W, H);
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
 	tap(wait_signal(efd, 200) == 0, "disarmed (count 0): a flip signals nothing");
 
 	arm(dev, efd);
@@ -331,7 +331,7 @@ static void test_set_irqs(struct ctx *c)
 	unmask(dev);
 
 	tap(mask(dev) == 0, "mask (DATA_NONE)");
-	vfio_mdev_flip(&c->m, W, H);
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
 	tap(wait_signal(efd2, 200) == 0, "masked: a flip signals nothing");
 	tap(unmask(dev) == 0 && wait_signal(efd2, 1000) == 1,
 	    "unmask delivers the update latched while masked");
@@ -396,7 +396,7 @@ static void test_malformed(struct ctx *c)
 		uint64_t v;
 
 		/* Still armed with efd and unmasked: a flip signals it. */
-		vfio_mdev_flip(&c->m, W, (i % 2) ? 0 : H);
+		vfio_mdev_flip(&c->m, W, (uint32_t)((i % 2) ? 0 : H) * W * 4);
 		v = wait_signal(efd, 1000);
 		tap(ret == cases[i].err && v == 1, "%s: %s (ret %d), state unchanged (signal %llu)",
 		    cases[i].what, strerror(-cases[i].err), ret, (unsigned long long)v);
@@ -428,7 +428,7 @@ static void test_flips(struct ctx *c)
 		int b = i % 2;
 		uint64_t v;
 
-		vfio_mdev_flip(&c->m, W, (uint16_t)(b * H));
+		vfio_mdev_flip(&c->m, W, (uint32_t)((uint16_t)(b * H)) * W * 4);
 		v = wait_signal(efd, 2000);
 		if (!v && ++lost == 5) {
 			diag("5 flips without a signal: giving up");
@@ -465,10 +465,10 @@ static void test_latch(struct ctx *c)
 
 	setup_double_buffer(c);
 	arm(dev, efd);
-	vfio_mdev_flip(&c->m, W, H);
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
 	tap(wait_signal(efd, 1000) == 1, "first flip signals");
 	for (int i = 0; i < 5; i++)
-		vfio_mdev_flip(&c->m, W, (uint16_t)((i % 2) * H));
+		vfio_mdev_flip(&c->m, W, (uint32_t)((uint16_t)((i % 2) * H)) * W * 4);
 	tap(wait_signal(efd, 200) == 0, "5 more flips before the unmask: automasked, nothing");
 	unmask(dev);
 	tap(wait_signal(efd, 1000) == 1, "unmask: one signal for the 5 latched flips");
@@ -520,7 +520,7 @@ static void test_first_query(struct ctx *c)
 					    &p);
 		tap(ret == 0 && p.width == w && p.dmabuf_id,
 		    "new mode %ux%u: first query returns its dmabuf (ret %d)", w, h, ret);
-		vfio_mdev_flip(&c->m, w, h);
+		vfio_mdev_flip(&c->m, w, (uint32_t)(h) * w * 4);
 		ret = vfio_mdev_query_plane(&c->m, VFIO_GFX_PLANE_TYPE_DMABUF, DRM_PLANE_PRIMARY,
 					    &p);
 		tap(ret == 0 && p.dmabuf_id, "%ux%u, new offset: first query succeeds (ret %d)", w,
@@ -557,7 +557,7 @@ static void test_dmabuf(struct ctx *c)
 	size_t size;
 
 	vfio_mdev_set_mode(&c->m, W, H, 2 * H);
-	vfio_mdev_flip(&c->m, W, H);
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
 	ret = vfio_mdev_query_plane(&c->m, VFIO_GFX_PLANE_TYPE_DMABUF, DRM_PLANE_PRIMARY, &p);
 	if (ret == -ENOMEM)	/* unpatched mbochs; test_first_query reports it */
 		ret = vfio_mdev_query_plane(&c->m, VFIO_GFX_PLANE_TYPE_DMABUF, DRM_PLANE_PRIMARY,
@@ -655,7 +655,7 @@ static void test_mbochs_rate(struct ctx *c)
 	n = 0;
 	t0 = now_s();
 	while ((t = now_s() - t0) < 1.0) {
-		vfio_mdev_flip(&c->m, W, (uint16_t)((flips++ % 2) * H));
+		vfio_mdev_flip(&c->m, W, (uint32_t)((uint16_t)((flips++ % 2) * H)) * W * 4);
 		n += wait_signal(efd, 0) ? 1 : 0;
 		unmask(dev);
 	}
@@ -681,7 +681,7 @@ static void test_close_disarms(struct ctx *c)
 	if (!tap(vfio_mdev_open(&c->m, c->uuid) == 0, "reopen the device"))
 		return;
 	setup_double_buffer(c);
-	vfio_mdev_flip(&c->m, W, H);
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
 	tap(wait_signal(efd, 300) == 0, "after close and reopen the old eventfd is not signalled");
 	close(efd);
 }
@@ -732,7 +732,7 @@ static void test_fuzz(struct ctx *c)
 		else
 			ok++;
 		if (rnd() % 16 == 0)
-			vfio_mdev_flip(&c->m, W, (uint16_t)((rnd() % 2) * H));
+			vfio_mdev_flip(&c->m, W, (uint32_t)((uint16_t)((rnd() % 2) * H)) * W * 4);
 		if (rnd() % 32 == 0)
 			wait_signal(efd, 0);
 	}

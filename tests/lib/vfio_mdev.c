@@ -182,15 +182,16 @@ int vfio_mdev_set_mode(struct vfio_mdev *m, uint16_t width, uint16_t height, uin
 	return 0;
 }
 
-int vfio_mdev_flip(struct vfio_mdev *m, uint16_t width, uint16_t y_offset)
+int vfio_mdev_flip(struct vfio_mdev *m, uint16_t width, uint32_t offset)
 {
+	uint32_t stride = (uint32_t)width * 4;
 	int ret;
 
 	ret = vfio_mdev_dispi_write(m, DISPI_VIRT_WIDTH, width);
 	if (!ret)
-		ret = vfio_mdev_dispi_write(m, DISPI_X_OFFSET, 0);
+		ret = vfio_mdev_dispi_write(m, DISPI_X_OFFSET, (uint16_t)(offset % stride / 4));
 	if (!ret)
-		ret = vfio_mdev_dispi_write(m, DISPI_Y_OFFSET, y_offset);
+		ret = vfio_mdev_dispi_write(m, DISPI_Y_OFFSET, (uint16_t)(offset / stride));
 	return ret;
 }
 

@@ -62,8 +62,12 @@ int vfio_mdev_dispi_read(struct vfio_mdev *m, enum dispi_index idx, uint16_t *re
 /* A bochs-drm mode set (bochs_hw_setmode()), 32 bpp, ending with the ENABLE write. */
 int vfio_mdev_set_mode(struct vfio_mdev *m, uint16_t width, uint16_t height, uint16_t virt_height);
 
-/* A bochs-drm page flip (bochs_hw_setbase()): VIRT_WIDTH, X_OFFSET, Y_OFFSET. */
-int vfio_mdev_flip(struct vfio_mdev *m, uint16_t width, uint16_t y_offset);
+/*
+ * A bochs-drm page flip to the framebuffer at VRAM byte @offset, as
+ * bochs_hw_setbase() programs it: VIRT_WIDTH, then X_OFFSET and Y_OFFSET
+ * (the offset split into lines of @width pixels and pixels), Y_OFFSET last.
+ */
+int vfio_mdev_flip(struct vfio_mdev *m, uint16_t width, uint32_t offset);
 
 /* Queries @plane_type (DRM_PLANE_TYPE_PRIMARY 1, CURSOR 2) with @flags; 0 or -errno. */
 int vfio_mdev_query_plane(struct vfio_mdev *m, uint32_t flags, uint32_t plane_type,
