@@ -32,6 +32,8 @@
 
 #define DMABUF_CACHE_SIZE 8
 #define RETRY_MS 250
+/* A display that flaps between on and off repeats a message at most this often. */
+#define REPEAT_LOG_NS 5000000000ull
 
 enum source {
 	SRC_SIGNAL,
@@ -62,6 +64,11 @@ struct viewer {
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
 	char cursor_note[96];	/* what was logged for the cursor plane */
+	char mode[160];		/* the mode shown, "WxH FOURCC" */
+	struct {		/* the last "on" [1] and "off" [0] message, and when */
+		char line[192];
+		uint64_t ns;
+	} logged[2];
 	bool pending;		/* a frame is with the presenter, not yet on screen */
 	bool update_wanted;	/* a wake-up came meanwhile */
 
@@ -112,12 +119,29 @@ static void unmask(struct viewer *v)
 		LOG_ERRNO(ret, "unmasking the display IRQ");
 }
 
+/*
+ * The display went on or off: say so, but a display that flaps (a buffer the
+ * kernel will not export, say) does not repeat the same line every frame.
+ */
+static void log_change(struct viewer *v, bool on, const char *detail)
+{
+	char line[192];
+	uint64_t now = stats_now_ns();
+
+	snprintf(line, sizeof(line), "guest display %s: %s", on ? "on" : "off", detail);
+	if (!strcmp(line, v->logged[on].line) && now - v->logged[on].ns < REPEAT_LOG_NS)
+		return;
+	LOG_INFO("%s", line);
+	snprintf(v->logged[on].line, sizeof(v->logged[on].line), "%s", line);
+	v->logged[on].ns = now;
+}
+
 static void show_off(struct viewer *v, const char *reason)
 {
 	static const struct presenter_frame off = { 0 };
 
 	if (v->state != STATE_OFF || strcmp(v->off_reason, reason)) {
-		LOG_INFO("guest display off: %s", reason);
+		log_change(v, false, reason);
 		stats_event(v->stats, "off", "reason", reason);
 		snprintf(v->off_reason, sizeof(v->off_reason), "%s", reason);
 		v->state = STATE_OFF;
@@ -216,11 +240,12 @@ static void update(struct viewer *v, uint64_t wake_ns)
 	f.cursor = query_cursor(v, &cursor);
 	f.ready_ns = stats_now_ns();
 
-	if (v->state != STATE_SHOWING) {
-		snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
-			 plane_format_name(p.fourcc, fourcc));
-		LOG_INFO("guest display on: %s", reason);
+	snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
+		 plane_format_name(p.fourcc, fourcc));
+	if (v->state != STATE_SHOWING || strcmp(reason, v->mode)) {
+		log_change(v, true, reason);
 		stats_event(v->stats, "on", "mode", reason);
+		snprintf(v->mode, sizeof(v->mode), "%s", reason);
 		v->state = STATE_SHOWING;
 	}
 

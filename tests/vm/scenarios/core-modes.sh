@@ -32,4 +32,5 @@ cat "$TMPDIR/gs.out"
 vmtool check-modes "$TMPDIR/v.jsonl" 1024x768 1280x800 off 800x600 off 800x600 off 1024x768 \
 	off 640x480 || fail "modes"
 grep -q "guest display off: disabled by the guest" "$TMPDIR/viewer.log" || fail "no off message"
+grep -q "guest display on: 1280x800 XR24" "$TMPDIR/viewer.log" || fail "mode change not logged"
 vm_mdev_remove "$a"
