@@ -94,7 +94,7 @@ void options_print_help(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line, 3 no such device or VM,\n"
 		"4 device in use, 5 no permission over the VMM, 6 not a display device,\n"
-		"7 the VMM exited.\n");
+		"7 the VMM is not running or exited.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
