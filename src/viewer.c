@@ -237,8 +237,8 @@ static void update(struct viewer *v, uint64_t wake_ns)
 		}
 	}
 	f.plane = &p;
-	f.cursor = query_cursor(v, &cursor);
 	f.ready_ns = stats_now_ns();
+	f.cursor = query_cursor(v, &cursor);
 
 	snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
 		 plane_format_name(p.fourcc, fourcc));
