@@ -26,35 +26,25 @@ struct flip_irq {
 int flip_irq_find(int device_fd, uint32_t num_irqs)
 {
 	for (uint32_t i = VFIO_UAPI_FIRST_DEVICE_IRQ; i < num_irqs && i < MAX_IRQ_INDEX; i++) {
-		unsigned char buf[MAX_IRQ_INFO];
-		struct vfio_irq_info_ext info = { .argsz = sizeof(info), .index = i };
-		uint32_t type, subtype, len;
+		unsigned char buf[MAX_IRQ_INFO] = { 0 };
+		struct vfio_irq_info_ext info = { .argsz = sizeof(buf), .index = i };
+		uint32_t type, subtype;
 		int ret;
 
-		/* Ask with the bare struct first; the kernel says how much the chain needs. */
-		memset(buf, 0, sizeof(buf));
+		/* A buffer any sane chain fits in: one call, no argsz round trip. */
 		memcpy(buf, &info, sizeof(info));
 		if (ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, buf))
 			continue;
 		memcpy(&info, buf, sizeof(info));
 		if (!(info.flags & VFIO_IRQ_INFO_FLAG_CAPS))
 			continue;
-		len = info.argsz;
-		if (len > sizeof(info)) {
-			if (len > sizeof(buf)) {
-				LOG_WARN("IRQ %u: capability chain of %u bytes, ignoring", i, len);
-				continue;
-			}
-			memset(buf, 0, sizeof(buf));
-			info = (struct vfio_irq_info_ext){ .argsz = len, .index = i };
-			memcpy(buf, &info, sizeof(info));
-			if (ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, buf))
-				continue;
+		if (info.argsz > sizeof(buf)) {
+			LOG_WARN("IRQ %u: capability chain of %u bytes, ignoring", i, info.argsz);
+			continue;
 		}
-		ret = vfio_caps_irq_type(buf, len, &type, &subtype);
+		ret = vfio_caps_irq_type(buf, sizeof(buf), &type, &subtype);
 		if (ret == -EINVAL)
 			LOG_WARN("IRQ %u: malformed capability chain, ignoring", i);
-		memcpy(&info, buf, sizeof(info));
 		if (!ret && type == VFIO_IRQ_TYPE_GFX && subtype == VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ &&
 		    (info.flags & VFIO_IRQ_INFO_EVENTFD) && info.count >= 1)
 			return (int)i;
@@ -148,16 +138,6 @@ void flip_irq_destroy(struct flip_irq *irq)
 int flip_irq_fd(const struct flip_irq *irq)
 {
 	return irq->fd;
-}
-
-bool flip_irq_polling(const struct flip_irq *irq)
-{
-	return irq->index < 0;
-}
-
-int flip_irq_index(const struct flip_irq *irq)
-{
-	return irq->index;
 }
 
 int flip_irq_drain(struct flip_irq *irq, uint64_t *ret_count)

@@ -27,10 +27,6 @@ void flip_irq_destroy(struct flip_irq *irq);
 /* The fd to wait on (EPOLLIN). */
 int flip_irq_fd(const struct flip_irq *irq);
 
-/* True when polling; the IRQ index otherwise via flip_irq_index(). */
-bool flip_irq_polling(const struct flip_irq *irq);
-int flip_irq_index(const struct flip_irq *irq);
-
 /*
  * Reads the fd after a wake-up: the number of signals (or timer ticks) since
  * the last call into *@ret_count, 0 for a spurious wake-up.  0 or -errno.

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "vfio_dev.h"
 #include "version.h"
 
 #define PROG "vgpu-viewer"
@@ -108,17 +109,6 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsi
 	return !errno && !*end && *ret >= min && *ret <= max;
 }
 
-static bool is_uuid(const char *s)
-{
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	return s[36] == '\0';
-}
-
 static enum options_result usage(FILE *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static enum options_result usage(FILE *err, const char *fmt, ...)
@@ -148,7 +138,7 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		o->pid = (pid_t)v;
 		break;
 	case OPT_MDEV:
-		if (!is_uuid(arg))
+		if (!vfio_dev_is_uuid(arg))
 			return usage(err, "--mdev takes an mdev UUID, not '%s'", arg);
 		o->mdev = arg;
 		break;

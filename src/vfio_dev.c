@@ -32,7 +32,7 @@ struct vfio_dev {
 	} region;
 };
 
-static bool is_uuid(const char *s)
+bool vfio_dev_is_uuid(const char *s)
 {
 	for (int i = 0; i < VFIO_DEV_UUID_LEN; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
@@ -50,7 +50,7 @@ int vfio_dev_mdev_group(const char *uuid)
 	ssize_t n;
 	long g;
 
-	if (!is_uuid(uuid))
+	if (!vfio_dev_is_uuid(uuid))
 		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
 	n = readlink(path, target, sizeof(target) - 1);
@@ -142,7 +142,7 @@ static int group_mdevs(int group, char (*ret)[VFIO_DEV_UUID_LEN + 1], int max)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		if (!is_uuid(de->d_name) || vfio_dev_mdev_group(de->d_name) != group)
+		if (!vfio_dev_is_uuid(de->d_name) || vfio_dev_mdev_group(de->d_name) != group)
 			continue;
 		if (n < max)
 			memcpy(ret[n], de->d_name, VFIO_DEV_UUID_LEN + 1);
@@ -609,7 +609,7 @@ int vfio_dev_libvirt_mdev_uuid(const char *xml, char *ret)
 			if (v && len == VFIO_DEV_UUID_LEN) {
 				memcpy(ret, v, len);
 				ret[len] = '\0';
-				if (is_uuid(ret))
+				if (vfio_dev_is_uuid(ret))
 					return 0;
 			}
 		}

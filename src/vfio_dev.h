@@ -7,6 +7,7 @@
 #ifndef VGPU_VIEWER_VFIO_DEV_H
 #define VGPU_VIEWER_VFIO_DEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/vfio.h>
@@ -81,6 +82,9 @@ int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id);
  */
 int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
 			const void **ret_map);
+
+/* True for a UUID in its 36-character text form (an mdev's name). */
+bool vfio_dev_is_uuid(const char *s);
 
 /* The IOMMU group number of mdev @uuid, or -errno (-ENODEV: no such mdev). */
 int vfio_dev_mdev_group(const char *uuid);

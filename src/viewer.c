@@ -58,7 +58,6 @@ struct viewer {
 	struct flip_irq *irq;
 	struct plane_cache *cache;
 	char uuid[VFIO_DEV_UUID_LEN + 1];
-	int group;		/* the mdev's IOMMU group, -1 when unknown */
 	bool attached_once;
 
 	enum state state;
@@ -295,7 +294,7 @@ static void detach(struct viewer *v, const char *why)
 static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 {
 	pid_t holder;
-	int ret;
+	int group, ret;
 
 	*t = (struct vfio_dev_target){
 		.pid = v->opts.pid,
@@ -314,10 +313,10 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 		 * Reconnecting: whoever holds the mdev's group now is the VMM.  A
 		 * re-created mdev may be in another group.
 		 */
-		v->group = vfio_dev_mdev_group(v->uuid);
-		if (v->group < 0)
+		group = vfio_dev_mdev_group(v->uuid);
+		if (group < 0)
 			return -ENODEV;
-		holder = vfio_dev_find_holder(v->group);
+		holder = vfio_dev_find_holder(group);
 		if (holder < 0)
 			return -ESRCH;
 		t->pid = holder;
@@ -339,7 +338,6 @@ static int attach(struct viewer *v)
 		return ret;
 
 	snprintf(v->uuid, sizeof(v->uuid), "%s", vfio_dev_uuid(v->dev));
-	v->group = v->uuid[0] ? vfio_dev_mdev_group(v->uuid) : -1;
 	v->cache = plane_cache_create(DMABUF_CACHE_SIZE);
 	v->irq = flip_irq_create(vfio_dev_fd(v->dev), vfio_dev_num_irqs(v->dev), v->opts.poll_ms,
 				 v->opts.poll);
@@ -475,7 +473,7 @@ static int setup(struct viewer *v)
 
 int main(int argc, char *argv[])
 {
-	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .group = -1 };
+	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1 };
 	int ret;
 
 	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
