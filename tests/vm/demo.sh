@@ -32,12 +32,7 @@ done
 
 echo
 echo "simulated guest: 300 frames at 60 Hz on $mbochs_uuid; the viewer attaches with --pid"
-gs_start "$mbochs_uuid" --rate 60 --count 300 --log "$VGPU_OUT/guest-frames.log"
-viewer_start --pid "$GS_PID" --stats "$VGPU_OUT/viewer-stats.jsonl"
-vm_wait_lines "$VGPU_OUT/guest-frames.log" 300
-sleep 0.5
-viewer_stop
-gs_stop
+show_guest "$mbochs_uuid" 300 "$VGPU_OUT/guest-frames.log" "$VGPU_OUT/viewer-stats.jsonl"
 echo
 vmtool check-frames "$VGPU_OUT/guest-frames.log" "$VGPU_OUT/viewer-stats.jsonl" ||
 	fail "the viewer did not show the guest's frames"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Helpers for VM scenarios (sourced; runs inside the guest, see tests/vm/init).
-# POSIX sh has no local variables: the helpers' own are named _lib_*, so that
-# they cannot clobber a scenario's.
+# POSIX sh has no local variables: the helpers' own are named _lib_* (and a
+# helper that calls others, _<its initials>_*), so that none clobbers another's.
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -118,4 +118,18 @@ vmtool() {
 vm_wait_lines() { # FILE N
 	vm_wait_for 300 sh -c "[ \$(wc -l <'$1' 2>/dev/null || echo 0) -ge $2 ]" ||
 		fail "$1 did not reach $2 lines"
+}
+
+# show_guest UUID COUNT GSLOG STATS [VIEWER ARGS...]: guestsim draws COUNT
+# frames (at $GS_RATE, default 60 Hz) on mdev UUID, logging them to GSLOG,
+# while the viewer, attached with --pid, records what it shows to STATS.
+show_guest() {
+	_sg_u=$1 _sg_n=$2 _sg_log=$3 _sg_stats=$4
+	shift 4
+	gs_start "$_sg_u" --rate "${GS_RATE:-60}" --count "$_sg_n" --log "$_sg_log"
+	viewer_start --pid "$GS_PID" --stats "$_sg_stats" "$@"
+	vm_wait_lines "$_sg_log" "$_sg_n"
+	sleep 0.5
+	viewer_stop
+	gs_stop
 }

@@ -17,16 +17,11 @@ vm_mdev_create mbochs medium "$a"
 for mode in irq poll; do
 	note "$mode"
 	: >"$TMPDIR/viewer.log"
-	gs_start "$a" --rate 60 --count 300 --log "$TMPDIR/gs-$mode.log"
 	if [ "$mode" = poll ]; then
-		viewer_start --pid "$GS_PID" --poll --stats "$TMPDIR/v-$mode.jsonl"
+		show_guest "$a" 300 "$TMPDIR/gs-$mode.log" "$TMPDIR/v-$mode.jsonl" --poll
 	else
-		viewer_start --pid "$GS_PID" --stats "$TMPDIR/v-$mode.jsonl"
+		show_guest "$a" 300 "$TMPDIR/gs-$mode.log" "$TMPDIR/v-$mode.jsonl"
 	fi
-	vm_wait_lines "$TMPDIR/gs-$mode.log" 300
-	sleep 0.5
-	viewer_stop
-	gs_stop
 	grep -q "display IRQ at index 5" "$TMPDIR/viewer.log" || [ "$mode" = poll ] ||
 		fail "the viewer did not use the display IRQ"
 	grep -q "polling every 16 ms (--poll)" "$TMPDIR/viewer.log" || [ "$mode" = irq ] ||

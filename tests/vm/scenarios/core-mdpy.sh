@@ -10,12 +10,7 @@
 vm_modprobe mdpy
 d=$(vm_uuid)
 vm_mdev_create mdpy xga "$d"
-gs_start "$d" --rate 30 --count 120 --log "$TMPDIR/gs.log"
-viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
-vm_wait_lines "$TMPDIR/gs.log" 120
-sleep 0.5
-viewer_stop
-gs_stop
+GS_RATE=30 show_guest "$d" 120 "$TMPDIR/gs.log" "$TMPDIR/v.jsonl"
 grep -q "display IRQ at index 5" "$TMPDIR/viewer.log" || fail "no display IRQ on mdpy"
 # In-place drawing can be caught mid-stamp now and then.
 vmtool check-frames "$TMPDIR/gs.log" "$TMPDIR/v.jsonl" --min-share 0.5 --max-unstamped 0.05 ||
