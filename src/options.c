@@ -24,6 +24,7 @@ enum option_key {
 	OPT_MDEV = 'm',
 	OPT_BACKEND = 'b',
 	OPT_WAIT = 'w',
+	OPT_FULLSCREEN = 'f',
 	OPT_VM = 256,
 	OPT_DEVICE_FD,
 	OPT_FD_SOCKET,
@@ -31,6 +32,10 @@ enum option_key {
 	OPT_STATS,
 	OPT_RECONNECT,
 	OPT_LIBVIRT_DIR,
+	OPT_SCALE,
+	OPT_FILTER,
+	OPT_PATH,
+	OPT_TITLE,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -54,7 +59,16 @@ static const struct option_def {
 	{ "fd-socket", OPT_FD_SOCKET, ARG_REQUIRED, "PATH",
 	  "receive the VFIO device fd from unix socket PATH" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
-	  "how to show the guest: headless (record frames only)" },
+	  "wayland (a window; the default when WAYLAND_DISPLAY is set) or headless "
+	  "(record frames only)" },
+	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)" },
+	{ "scale", OPT_SCALE, ARG_REQUIRED, "MODE",
+	  "fit (default, letterboxed), fill (cropped), integer, none (1:1)" },
+	{ "filter", OPT_FILTER, ARG_REQUIRED, "NAME",
+	  "auto (default: nearest at whole ratios), nearest, linear" },
+	{ "path", OPT_PATH, ARG_REQUIRED, "NAME",
+	  "auto (default), zero-copy, egl, shm: how frames reach the compositor" },
+	{ "title", OPT_TITLE, ARG_REQUIRED, "TEXT", "window title (default: the VM name or mdev)" },
 	{ "poll", OPT_POLL, ARG_OPTIONAL, "MS",
 	  "poll the planes every MS ms (default 16) instead of using the display IRQ" },
 	{ "stats", OPT_STATS, ARG_REQUIRED, "FILE", "write per-frame records to FILE (JSON lines)" },
@@ -95,7 +109,7 @@ void options_print_help(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line, 3 no such device or VM,\n"
 		"4 device in use, 5 no permission over the VMM, 6 not a display device,\n"
-		"7 the VMM is not running or exited.\n");
+		"7 the VMM is not running or exited, 8 the compositor went away.\n");
 }
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
@@ -123,10 +137,25 @@ static enum options_result usage(FILE *err, const char *fmt, ...)
 	return OPTIONS_USAGE;
 }
 
+/* The index of @arg in @names (NULL-terminated), or -1. */
+static int keyword(const char *arg, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return -1;
+}
+
+static const char *const backend_names[] = { "auto", "headless", "wayland", NULL };
+static const char *const scale_names[] = { "fit", "fill", "integer", "none", NULL };
+static const char *const filter_names[] = { "auto", "nearest", "linear", NULL };
+static const char *const path_names[] = { "auto", "zero-copy", "egl", "shm", NULL };
+
 /* One option with its argument; OPTIONS_RUN to go on. */
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
 	unsigned long v;
+	int k;
 
 	switch (key) {
 	case OPT_VERBOSE:
@@ -156,9 +185,35 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		o->fd_socket = arg;
 		break;
 	case OPT_BACKEND:
-		if (strcmp(arg, "headless"))
-			return usage(err, "unknown backend '%s' (this build has: headless)", arg);
-		o->backend = VIEWER_BACKEND_HEADLESS;
+		k = keyword(arg, backend_names);
+		if (k < 0 || (k == VIEWER_BACKEND_WAYLAND && !HAVE_WAYLAND))
+			return usage(err, "unknown backend '%s' (this build has: %s)", arg,
+				     HAVE_WAYLAND ? "auto, headless, wayland" : "auto, headless");
+		o->backend = (enum viewer_backend)k;
+		break;
+	case OPT_FULLSCREEN:
+		o->wl.fullscreen = true;
+		break;
+	case OPT_SCALE:
+		k = keyword(arg, scale_names);
+		if (k < 0)
+			return usage(err, "--scale takes fit, fill, integer or none, not '%s'", arg);
+		o->wl.scale = (enum geom_scale)k;
+		break;
+	case OPT_FILTER:
+		k = keyword(arg, filter_names);
+		if (k < 0)
+			return usage(err, "--filter takes auto, nearest or linear, not '%s'", arg);
+		o->wl.filter = (enum geom_filter)k;
+		break;
+	case OPT_PATH:
+		k = keyword(arg, path_names);
+		if (k < 0)
+			return usage(err, "--path takes auto, zero-copy, egl or shm, not '%s'", arg);
+		o->wl.path = (enum wlout_path)k;
+		break;
+	case OPT_TITLE:
+		o->wl.title = arg;
 		break;
 	case OPT_POLL:
 		o->poll = true;
@@ -194,6 +249,10 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 		return usage(err, "%s", "nothing to show: give --vm, --pid, --mdev, --device-fd or --fd-socket");
 	if (o->mdev && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--mdev does not go with --device-fd or --fd-socket");
+	if (o->backend == VIEWER_BACKEND_HEADLESS &&
+	    (o->wl.fullscreen || o->wl.title || o->wl.scale || o->wl.filter || o->wl.path))
+		return usage(err, "%s", "--fullscreen, --scale, --filter, --path and --title are for "
+			     "the wayland backend");
 	if (o->reconnect && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--reconnect needs a VMM to wait for (--vm, --pid or --mdev)");
 	return OPTIONS_RUN;
@@ -217,6 +276,7 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 		.device_fd = -1,
 		.poll_ms = 16,
 		.libvirt_dir = "/run/libvirt/qemu",
+		.wl = { .app_id = "vgpu-viewer" },
 	};
 
 	shortopts[n++] = ':';	/* report a missing argument as ':' */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "wl_surface.h"
+
 /* Process exit codes (README, --help). */
 enum viewer_exit {
 	VIEWER_EXIT_OK = 0,
@@ -16,10 +18,13 @@ enum viewer_exit {
 	VIEWER_EXIT_PERMISSION = 5,	/* no ptrace rights over the VMM */
 	VIEWER_EXIT_NOT_DISPLAY = 6,	/* the device has no display */
 	VIEWER_EXIT_VMM_GONE = 7,	/* the VMM exited (without --reconnect) */
+	VIEWER_EXIT_DISPLAY_GONE = 8,	/* the compositor went away or failed */
 };
 
 enum viewer_backend {
+	VIEWER_BACKEND_AUTO,		/* wayland when WAYLAND_DISPLAY is set, else headless */
 	VIEWER_BACKEND_HEADLESS,
+	VIEWER_BACKEND_WAYLAND,
 };
 
 struct viewer_options {
@@ -36,6 +41,7 @@ struct viewer_options {
 	bool wait;			/* --wait: wait for the VM or mdev to appear */
 	bool reconnect;			/* --reconnect: re-attach when the VMM comes back */
 	const char *libvirt_dir;	/* where libvirt keeps NAME.pid and NAME.xml */
+	struct wlout_options wl;	/* --scale, --filter, --path, --fullscreen, --title */
 };
 
 enum options_result {

@@ -10,21 +10,27 @@
 #define FOURCC(a, b, c, d) \
 	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
+/*
+ * The formats this viewer shows.  @opaque is the same layout without alpha:
+ * a scanout plane's alpha bits mean nothing (the display ignores them), so
+ * they must not reach a compositor that would blend with them.
+ */
 static const struct {
 	uint32_t fourcc;
 	unsigned int cpp;
+	uint32_t opaque;
 } formats[] = {
-	{ FOURCC('X', 'R', '2', '4'), 4 },	/* DRM_FORMAT_XRGB8888 */
-	{ FOURCC('A', 'R', '2', '4'), 4 },	/* ARGB8888 */
-	{ FOURCC('X', 'B', '2', '4'), 4 },	/* XBGR8888 */
-	{ FOURCC('A', 'B', '2', '4'), 4 },	/* ABGR8888 */
-	{ FOURCC('R', 'X', '2', '4'), 4 },	/* RGBX8888 */
-	{ FOURCC('B', 'X', '2', '4'), 4 },	/* BGRX8888 */
-	{ FOURCC('X', 'R', '3', '0'), 4 },	/* XRGB2101010 */
-	{ FOURCC('A', 'R', '3', '0'), 4 },	/* ARGB2101010 */
-	{ FOURCC('X', 'B', '3', '0'), 4 },	/* XBGR2101010 */
-	{ FOURCC('A', 'B', '3', '0'), 4 },	/* ABGR2101010 */
-	{ FOURCC('R', 'G', '1', '6'), 2 },	/* RGB565 */
+	{ FOURCC('X', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4') },	/* DRM_FORMAT_XRGB8888 */
+	{ FOURCC('A', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4') },	/* ARGB8888 */
+	{ FOURCC('X', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4') },	/* XBGR8888 */
+	{ FOURCC('A', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4') },	/* ABGR8888 */
+	{ FOURCC('R', 'X', '2', '4'), 4, FOURCC('R', 'X', '2', '4') },	/* RGBX8888 */
+	{ FOURCC('B', 'X', '2', '4'), 4, FOURCC('B', 'X', '2', '4') },	/* BGRX8888 */
+	{ FOURCC('X', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0') },	/* XRGB2101010 */
+	{ FOURCC('A', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0') },	/* ARGB2101010 */
+	{ FOURCC('X', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0') },	/* XBGR2101010 */
+	{ FOURCC('A', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0') },	/* ABGR2101010 */
+	{ FOURCC('R', 'G', '1', '6'), 2, FOURCC('R', 'G', '1', '6') },	/* RGB565 */
 };
 
 unsigned int plane_format_cpp(uint32_t fourcc)
@@ -33,6 +39,24 @@ unsigned int plane_format_cpp(uint32_t fourcc)
 		if (formats[i].fourcc == fourcc)
 			return formats[i].cpp;
 	return 0;
+}
+
+uint32_t plane_format_opaque(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].fourcc == fourcc)
+			return formats[i].opaque;
+	return 0;
+}
+
+uint32_t plane_format_wl_shm(uint32_t fourcc)
+{
+	/* wl_shm numbers its two mandatory formats 0 and 1, the rest by fourcc. */
+	if (fourcc == FOURCC('A', 'R', '2', '4'))
+		return 0;
+	if (fourcc == FOURCC('X', 'R', '2', '4'))
+		return 1;
+	return fourcc;
 }
 
 const char *plane_format_name(uint32_t fourcc, char buf[5])

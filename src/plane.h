@@ -32,6 +32,15 @@ struct plane {
 /* Bytes per pixel of a format this viewer knows, 0 for any other. */
 unsigned int plane_format_cpp(uint32_t fourcc);
 
+/*
+ * The same layout with the alpha bits marked unused (ARGB8888 ->
+ * XRGB8888); 0 for an unknown format.  Primary planes are shown opaque.
+ */
+uint32_t plane_format_opaque(uint32_t fourcc);
+
+/* The wl_shm format code of a DRM fourcc (wl_shm.format). */
+uint32_t plane_format_wl_shm(uint32_t fourcc);
+
 /* The fourcc as text ("XR24"); unprintable bytes become '?'. */
 const char *plane_format_name(uint32_t fourcc, char buf[5]);
 

@@ -25,44 +25,18 @@ struct headless {
 	struct plane last;
 };
 
-static const void *pixels_of(struct headless *h, const struct presenter_frame *f)
-{
-	const void *p = f->buf ? plane_buf_map(f->buf) : f->pixels;
-
-	if (!p && !h->warned) {
-		LOG_WARN("cannot map the guest plane for reading: %s; frames are counted, not read",
-			 strerror(errno));
-		h->warned = true;
-	}
-	return p;
-}
-
 static int headless_present(struct presenter *base, const struct presenter_frame *f)
 {
 	struct headless *h = (struct headless *)base;
 	struct stats_frame sf = { .wake_ns = f->wake_ns, .ready_ns = f->ready_ns };
 	struct frame_stamp st;
-	const void *px;
 
 	if (!f->plane) {
 		h->have_last = false;
 		return 1;
 	}
 
-	/* Only linear XRGB-like layouts can be read by the CPU in place. */
-	px = f->plane->modifier == 0 && plane_format_cpp(f->plane->fourcc) == 4 ?
-		     pixels_of(h, f) : NULL;
-	if (px) {
-		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
-
-		if (f->buf)
-			ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-		sf.stamped = frame_stamp_read(px, f->plane->stride, f->plane->width, 0, &st) == 0;
-		if (f->buf) {
-			sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-			ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-		}
-	}
+	sf.stamped = presenter_read_stamp(f, &st, &h->warned);
 	sf.present_ns = stats_now_ns();
 
 	/* The same guest frame seen again (polling, a spurious signal): not a new frame. */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The presenters (headless now; Wayland and KMS later) behind one ops
- * struct, like kmscube's drm->run: viewer.c hands each a frame and learns
- * when it reached the screen, which is when the display IRQ is unmasked.
+ * The presenters (headless, Wayland; KMS later) behind one ops struct, like
+ * kmscube's drm->run: viewer.c hands each a frame and learns when it reached
+ * the screen, which is when the display IRQ is unmasked.  A presenter with
+ * an fd of its own (a compositor connection) joins viewer.c's epoll loop.
  */
 #ifndef VGPU_VIEWER_PRESENTER_H
 #define VGPU_VIEWER_PRESENTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plane.h"
@@ -17,12 +19,17 @@ struct presenter_frame {
 	const struct plane *plane;	/* the primary plane; NULL: the display is off */
 	const struct plane *cursor;	/* the cursor plane; NULL: none or off */
 	struct plane_buf *buf;		/* dmabuf planes: the cache entry */
+	struct plane_buf *cursor_buf;	/* the cursor plane's cache entry */
 	const void *pixels;		/* region planes: the mapping */
 	uint64_t wake_ns;		/* when the viewer woke for it */
 	uint64_t ready_ns;		/* when the buffer was in hand */
 };
 
 struct presenter;
+struct frame_stamp;
+
+/* presenter_ops.dispatch(): the user closed the window. */
+#define PRESENTER_CLOSED 1
 
 struct presenter_ops {
 	const char *name;
@@ -32,6 +39,21 @@ struct presenter_ops {
 	 */
 	int (*present)(struct presenter *p, const struct presenter_frame *f);
 	void (*destroy)(struct presenter *p);
+
+	/* Optional: the fd to watch for EPOLLIN, or -1. */
+	int (*get_fd)(struct presenter *p);
+	/*
+	 * Optional: called before every epoll_wait; returns the epoll events
+	 * to wait for on the fd (EPOLLIN, | EPOLLOUT while output is queued),
+	 * or -errno when the presenter cannot go on.
+	 */
+	int (*prepare)(struct presenter *p);
+	/*
+	 * Optional: called after every epoll_wait, first, with the fd's
+	 * events (0 when it had none).  Returns 0, PRESENTER_CLOSED, or
+	 * -errno when the presenter cannot go on (-EPIPE: its server is gone).
+	 */
+	int (*dispatch)(struct presenter *p, uint32_t events);
 };
 
 struct presenter {
@@ -41,7 +63,20 @@ struct presenter {
 	void *data;
 };
 
+/*
+ * The frame's stamp (frame_stamp.h), read from a linear 32-bit plane the
+ * CPU can map; false when there is none or it cannot be read (logged once
+ * through *@warned).
+ */
+bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *ret,
+			  bool *warned);
+
 /* Records frames (sequence and latency from their stamp) into @stats. */
 struct presenter *present_headless_create(struct stats *stats);
+
+struct wlout_options;
+
+/* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
+struct presenter *wlout_create(const struct wlout_options *opts, struct stats *stats);
 
 #endif

@@ -66,6 +66,11 @@ void stats_destroy(struct stats *s)
 	free(s);
 }
 
+bool stats_enabled(const struct stats *s)
+{
+	return s->f != NULL;
+}
+
 void stats_wakeup(struct stats *s)
 {
 	s->wakeups++;
@@ -86,8 +91,16 @@ void stats_frame(struct stats *s, const struct stats_frame *f)
 		fprintf(s->f, ",\"seq\":%" PRIu32 ",\"flip_ns\":%" PRIu64, f->seq, f->flip_ns);
 	fprintf(s->f,
 		",\"wake_ns\":%" PRIu64 ",\"ready_ns\":%" PRIu64 ",\"present_ns\":%" PRIu64
-		",\"dmabuf_id\":%" PRIu32 ",\"width\":%" PRIu32 ",\"height\":%" PRIu32 "}\n",
+		",\"dmabuf_id\":%" PRIu32 ",\"width\":%" PRIu32 ",\"height\":%" PRIu32,
 		f->wake_ns, f->ready_ns, f->present_ns, f->dmabuf_id, f->width, f->height);
+	if (f->path)
+		fprintf(s->f, ",\"path\":\"%s\"", f->path);
+	if (f->presented_ns)
+		fprintf(s->f, ",\"presented_ns\":%" PRIu64 ",\"zero_copy\":%s", f->presented_ns,
+			f->zero_copy ? "true" : "false");
+	if (f->discarded)
+		fprintf(s->f, ",\"discarded\":true");
+	fprintf(s->f, "}\n");
 }
 
 void stats_event(struct stats *s, const char *event, const char *key, const char *value)

@@ -16,7 +16,11 @@ struct stats_frame {
 	uint64_t flip_ns;	/* the guest's flip (CLOCK_MONOTONIC) */
 	uint64_t wake_ns;	/* the viewer woke up */
 	uint64_t ready_ns;	/* the buffer was in hand (dmabuf fd or mapping) */
-	uint64_t present_ns;	/* handed to the screen (headless: read) */
+	uint64_t present_ns;	/* handed to the screen (headless: read; Wayland: committed) */
+	uint64_t presented_ns;	/* on screen, as wp_presentation says; 0: unknown */
+	const char *path;	/* how it was shown: "zero-copy", "egl", "shm"; NULL: headless */
+	bool discarded;		/* the compositor never showed it (a newer frame won) */
+	bool zero_copy;		/* wp_presentation: scanned out without a copy */
 	uint32_t dmabuf_id;
 	uint32_t width, height;
 	uint32_t fourcc;
@@ -29,6 +33,9 @@ struct stats *stats_create(const char *path);
 
 /* Writes the summary and closes; NULL is a no-op. */
 void stats_destroy(struct stats *s);
+
+/* Whether records are written (--stats): worth reading frame stamps for. */
+bool stats_enabled(const struct stats *s);
 
 void stats_wakeup(struct stats *s);
 void stats_frame(struct stats *s, const struct stats_frame *f);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "viewer"
+#include "config.h"
 #include "flip_irq.h"
 #include "log.h"
 #include "options.h"
@@ -40,6 +41,7 @@ enum source {
 	SRC_IRQ,
 	SRC_VMM,
 	SRC_RETRY,
+	SRC_PRESENTER,
 };
 
 enum state {
@@ -53,6 +55,9 @@ struct viewer {
 	int epfd, sigfd, retry_fd;
 	struct stats *stats;
 	struct presenter *presenter;
+	int presenter_fd;
+	uint32_t presenter_events;	/* what epoll waits for on presenter_fd */
+	char title[128];
 
 	struct vfio_dev *dev;
 	struct flip_irq *irq;
@@ -238,6 +243,12 @@ static void update(struct viewer *v, uint64_t wake_ns)
 	f.plane = &p;
 	f.ready_ns = stats_now_ns();
 	f.cursor = query_cursor(v, &cursor);
+	if (f.cursor) {
+		f.cursor_buf = plane_cache_lookup(v->cache, cursor.id);
+		if (!f.cursor_buf || !plane_same_buffer(&f.cursor_buf->plane, &cursor))
+			f.cursor_buf = plane_cache_insert(v->cache, &cursor,
+							  vfio_dev_get_dmabuf(v->dev, cursor.id));
+	}
 
 	snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
 		 plane_format_name(p.fourcc, fourcc));
@@ -249,7 +260,7 @@ static void update(struct viewer *v, uint64_t wake_ns)
 	}
 
 	ret = v->presenter->ops->present(v->presenter, &f);
-	if (ret < 0)
+	if (ret < 0 && ret != -EPIPE && ret != -EPROTO)	/* those were logged, and end the loop */
 		LOG_ERRNO(ret, "presenting");
 	if (ret == 0)
 		v->pending = true;
@@ -273,8 +284,13 @@ static void handle_frame_done(void *data)
 /* Closes every fd the device gave us: the VMM can open the group again. */
 static void detach(struct viewer *v, const char *why)
 {
+	static const struct presenter_frame off = { 0 };
+
 	if (!v->dev)
 		return;
+	/* The screen lets go of the guest's buffers before they are closed. */
+	if (v->state == STATE_SHOWING)
+		v->presenter->ops->present(v->presenter, &off);
 	if (v->irq)
 		epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
 	if (vfio_dev_vmm_pidfd(v->dev) >= 0)
@@ -437,7 +453,56 @@ static void dispatch(struct viewer *v, enum source src)
 	case SRC_RETRY:
 		handle_retry(v);
 		break;
+	case SRC_PRESENTER:	/* dispatched before the batch, see presenter_after_wait() */
+		break;
 	}
+}
+
+static void presenter_failed(struct viewer *v, int ret)
+{
+	if (ret == PRESENTER_CLOSED) {
+		v->exit_code = VIEWER_EXIT_OK;
+	} else {
+		/* Logged by the presenter, once; systemd may restart us. */
+		v->exit_code = VIEWER_EXIT_DISPLAY_GONE;
+	}
+	v->running = false;
+}
+
+/* Before sleeping: the presenter flushes and says what to wait for. */
+static void presenter_before_wait(struct viewer *v)
+{
+	struct epoll_event ev = { .data.u32 = SRC_PRESENTER };
+	int ret;
+
+	if (!v->presenter->ops->prepare)
+		return;
+	ret = v->presenter->ops->prepare(v->presenter);
+	if (ret < 0) {
+		presenter_failed(v, ret);
+		return;
+	}
+	if ((uint32_t)ret != v->presenter_events) {
+		ev.events = (uint32_t)ret;
+		if (epoll_ctl(v->epfd, EPOLL_CTL_MOD, v->presenter_fd, &ev) == 0)
+			v->presenter_events = (uint32_t)ret;
+	}
+}
+
+/* After waking: the presenter goes first, so its state is current for the batch. */
+static void presenter_after_wait(struct viewer *v, const struct epoll_event *ev, int n)
+{
+	uint32_t events = 0;
+	int ret;
+
+	if (!v->presenter->ops->dispatch)
+		return;
+	for (int i = 0; i < n; i++)
+		if (ev[i].data.u32 == SRC_PRESENTER)
+			events = ev[i].events;
+	ret = v->presenter->ops->dispatch(v->presenter, events);
+	if (ret)
+		presenter_failed(v, ret);
 }
 
 static int setup(struct viewer *v)
@@ -463,17 +528,39 @@ static int setup(struct viewer *v)
 	v->stats = stats_create(v->opts.stats);
 	if (!v->stats)
 		return -EIO;
-	v->presenter = present_headless_create(v->stats);
-	if (!v->presenter)
-		return -ENOMEM;
+	if (v->opts.backend == VIEWER_BACKEND_AUTO)
+		v->opts.backend = HAVE_WAYLAND && getenv("WAYLAND_DISPLAY") ? VIEWER_BACKEND_WAYLAND :
+									      VIEWER_BACKEND_HEADLESS;
+	if (v->opts.backend == VIEWER_BACKEND_WAYLAND) {
+#if HAVE_WAYLAND
+		if (!v->opts.wl.title) {
+			snprintf(v->title, sizeof(v->title), "%s - vgpu-viewer",
+				 v->opts.vm ? v->opts.vm : v->opts.mdev ? v->opts.mdev : "guest");
+			v->opts.wl.title = v->title;
+		}
+		v->presenter = wlout_create(&v->opts.wl, v->stats);
+#endif
+		if (!v->presenter)
+			return -EPIPE;
+	} else {
+		v->presenter = present_headless_create(v->stats);
+		if (!v->presenter)
+			return -ENOMEM;
+	}
 	v->presenter->frame_done = handle_frame_done;
 	v->presenter->data = v;
+	if (v->presenter->ops->get_fd) {
+		v->presenter_fd = v->presenter->ops->get_fd(v->presenter);
+		v->presenter_events = EPOLLIN;
+		if (watch(v, v->presenter_fd, SRC_PRESENTER))
+			return -EIO;
+	}
 	return 0;
 }
 
 int main(int argc, char *argv[])
 {
-	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1 };
+	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .presenter_fd = -1 };
 	int ret;
 
 	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
@@ -489,8 +576,9 @@ int main(int argc, char *argv[])
 		 getenv("JOURNAL_STREAM") != NULL);
 
 	v.exit_code = VIEWER_EXIT_OK;
-	if (setup(&v)) {
-		v.exit_code = VIEWER_EXIT_FAILURE;
+	ret = setup(&v);
+	if (ret) {
+		v.exit_code = ret == -EPIPE ? VIEWER_EXIT_DISPLAY_GONE : VIEWER_EXIT_FAILURE;
 		goto out;
 	}
 
@@ -506,13 +594,18 @@ int main(int argc, char *argv[])
 	v.running = true;
 	while (v.running) {
 		struct epoll_event ev[8];
-		int n = epoll_wait(v.epfd, ev, 8, -1);
+		int n;
 
+		presenter_before_wait(&v);
+		if (!v.running)
+			break;
+		n = epoll_wait(v.epfd, ev, 8, -1);
 		if (n < 0 && errno != EINTR) {
 			LOG_ERRNO(errno, "epoll_wait");
 			v.exit_code = VIEWER_EXIT_FAILURE;
 			break;
 		}
+		presenter_after_wait(&v, ev, n < 0 ? 0 : n);
 		for (int i = 0; i < n && v.running; i++)
 			dispatch(&v, (enum source)ev[i].data.u32);
 	}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Wayland presenter (wlout_: wl_ is libwayland's): an xdg-shell window
+ * showing the guest, by one of three paths chosen per frame:
+ *
+ *   zero-copy  the guest's dmabuf itself is the wl_buffer (linux-dmabuf);
+ *              the compositor scales it (wp_viewporter)
+ *   egl        the dmabuf imported into EGL and drawn with GLES2 into the
+ *              window (egl_import.c): any scaling and filter
+ *   shm        the CPU copies the frame into wl_shm buffers: region planes
+ *              (mdpy) and dmabufs nothing else can take
+ *
+ * The window is a black (or "waiting") background surface with the frame
+ * and the cursor plane on subsurfaces above it.  The constructor is
+ * wlout_create() in presenter.h.
+ */
+#ifndef VGPU_VIEWER_WL_SURFACE_H
+#define VGPU_VIEWER_WL_SURFACE_H
+
+#include <stdbool.h>
+
+#include "geometry.h"
+
+enum wlout_path {
+	WLOUT_PATH_AUTO,
+	WLOUT_PATH_ZERO_COPY,
+	WLOUT_PATH_EGL,
+	WLOUT_PATH_SHM,
+};
+
+struct wlout_options {
+	const char *title;		/* the window title */
+	const char *app_id;
+	enum geom_scale scale;
+	enum geom_filter filter;
+	enum wlout_path path;
+	bool fullscreen;
+};
+
+const char *wlout_path_name(enum wlout_path path);
+
+#endif
