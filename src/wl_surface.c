@@ -664,6 +664,35 @@ static void feedback_done(struct feedback *f)
 	free(f);
 }
 
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A time on the compositor's presentation clock (weston's is
+ * CLOCK_MONOTONIC_RAW) as CLOCK_MONOTONIC, which the stats use: shifted
+ * by the clocks' offset now, which drifts by microseconds a second at most.
+ */
+static uint64_t to_monotonic(uint32_t clock_id, uint64_t t)
+{
+	uint64_t theirs, ours;
+
+	if (clock_id == CLOCK_MONOTONIC)
+		return t;
+	if (clock_id == UINT32_MAX)
+		return 0;
+	theirs = clock_ns((clockid_t)clock_id);
+	ours = clock_ns(CLOCK_MONOTONIC);
+	if (!theirs || !ours)
+		return 0;
+	return t + ours - theirs;
+}
+
 static void handle_fb_presented(void *data, struct wp_presentation_feedback *fb,
 				uint32_t sec_hi, uint32_t sec_lo, uint32_t nsec, uint32_t refresh,
 				uint32_t seq_hi, uint32_t seq_lo, uint32_t flags)
@@ -672,8 +701,8 @@ static void handle_fb_presented(void *data, struct wp_presentation_feedback *fb,
 	struct wlout *w = f->w;
 	bool zc = flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY;
 
-	if (w->clock_id == CLOCK_MONOTONIC)
-		f->sf.presented_ns = ((uint64_t)sec_hi << 32 | sec_lo) * 1000000000u + nsec;
+	f->sf.presented_ns = to_monotonic(w->clock_id,
+					  ((uint64_t)sec_hi << 32 | sec_lo) * 1000000000u + nsec);
 	f->sf.zero_copy = zc;
 	if (!w->zero_copy_logged && f->sf.path) {
 		LOG_INFO("the compositor shows the %s frames %s", f->sf.path,

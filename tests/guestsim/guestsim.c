@@ -13,7 +13,8 @@
  *            [--log FILE] [--exit-after] [--serve-fd PATH]
  *
  * Commands on stdin, one a line: "mode W H", "disable", "enable", "reset",
- * "rate HZ", "pause", "resume", "bogus bpp8|zero|toobig", "quit".
+ * "rate HZ", "pause", "resume", "bogus bpp8|zero|toobig", "dump PATH" (the frame
+ * on screen as a PPM), "quit".
  * It prints "ready" once the first frame is shown, and "done SEQ" (the last
  * frame drawn) when it stops.  --log records "SEQ FLIP_NS WIDTH HEIGHT" per
  * frame.  Without --exit-after it keeps the device open after --count
@@ -226,12 +227,29 @@ static int bogus(struct sim *s, const char *what)
 	return -EINVAL;
 }
 
+/* The frame on screen as a binary PPM (P6): what a viewer must show. */
+static int dump(struct sim *s, const char *path)
+{
+	const uint32_t *fb = buffer(s, s->cur);
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "P6\n%u %u\n255\n", s->width, s->height);
+	for (size_t i = 0; i < (size_t)s->width * s->height; i++) {
+		uint8_t rgb[3] = { (uint8_t)(fb[i] >> 16), (uint8_t)(fb[i] >> 8), (uint8_t)fb[i] };
+
+		fwrite(rgb, 1, 3, f);
+	}
+	return fclose(f) ? -errno : 0;
+}
+
 /* One command line from stdin; returns false on "quit". */
 static bool command(struct sim *s, char *line)
 {
 	unsigned int w, h;
 	double hz;
-	char word[16];
+	char word[16], path[256];
 	int ret = 0;
 
 	line[strcspn(line, "\n")] = '\0';
@@ -249,6 +267,8 @@ static bool command(struct sim *s, char *line)
 		s->paused = true;
 	else if (!strcmp(line, "resume"))
 		s->paused = false;
+	else if (sscanf(line, "dump %255s", path) == 1)
+		ret = dump(s, path);
 	else if (sscanf(line, "bogus %15s", word) == 1)
 		ret = bogus(s, word);
 	else if (!strcmp(line, "quit"))

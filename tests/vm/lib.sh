@@ -5,6 +5,10 @@
 
 fail() {
 	echo "FAIL: $*" >&2
+	if [ -s "$TMPDIR/viewer.log" ]; then
+		echo "-- the viewer's log:" >&2
+		cat "$TMPDIR/viewer.log" >&2
+	fi
 	exit 1
 }
 
@@ -132,4 +136,63 @@ show_guest() {
 	sleep 0.5
 	viewer_stop
 	gs_stop
+}
+
+# weston_start RENDERER WIDTH HEIGHT: a headless weston (gl or pixman) with
+# one output, no panel (desktop-shell's would cover the top 32 rows);
+# exports WAYLAND_DISPLAY, sets WESTON_PID.  Under TCG gl takes 15-30 s.
+weston_start() {
+	_lib_sock=wayland-vgpu-$1
+	printf '[core]\nidle-time=0\n[shell]\npanel-position=none\nlocking=false\n' \
+		>"$TMPDIR/weston.ini"
+	weston --backend=headless --renderer="$1" --width="$2" --height="$3" --debug \
+		--config="$TMPDIR/weston.ini" --socket="$_lib_sock" >"$TMPDIR/weston-$1.log" 2>&1 &
+	WESTON_PID=$!
+	export WAYLAND_DISPLAY=$_lib_sock
+	vm_wait_for 900 test -S "$XDG_RUNTIME_DIR/$_lib_sock" || {
+		cat "$TMPDIR/weston-$1.log"
+		fail "weston ($1) did not start"
+	}
+	note "weston $1 up after $(cut -d' ' -f1 /proc/uptime) s of uptime"
+}
+
+weston_stop() {
+	kill "$WESTON_PID" 2>/dev/null
+	wait "$WESTON_PID" 2>/dev/null
+}
+
+# wl_viewer_start ARGS...: the viewer in a window (-v); VW_PID.
+wl_viewer_start() {
+	"$VGPU_BUILD/vgpu-viewer" --backend wayland -v "$@" >>"$TMPDIR/viewer.log" 2>&1 &
+	VW_PID=$!
+}
+
+# wl_shot NAME: a screenshot of the output, kept in the results as NAME.png;
+# prints its path.
+wl_shot() {
+	mkdir -p "$TMPDIR/shots"
+	rm -f "$TMPDIR/shots"/wayland-screenshot-*.png
+	(cd "$TMPDIR/shots" && weston-screenshooter) >&2 || fail "weston-screenshooter failed"
+	mv "$TMPDIR/shots"/wayland-screenshot-*.png "$VGPU_OUT/$1.png" || fail "no screenshot"
+	echo "$VGPU_OUT/$1.png"
+}
+
+# imgcheck ARGS...: screenshot vs guest frame (tests/imgcheck/imgcheck.c).
+imgcheck() {
+	"$VGPU_BUILD/tests/imgcheck" "$@"
+}
+
+# gs_dump NAME: the guest's frame on screen, as $VGPU_OUT/NAME.ppm; prints the path.
+gs_dump() {
+	gs_cmd "dump $VGPU_OUT/$1.ppm"
+	grep -q "^dump $VGPU_OUT/$1.ppm: ok" "$TMPDIR/gs.out" || fail "guestsim could not dump"
+	echo "$VGPU_OUT/$1.ppm"
+}
+
+# vm_wait_log FILE PATTERN [TENTHS]: waits for a line matching PATTERN.
+vm_wait_log() {
+	vm_wait_for "${3:-300}" grep -q "$2" "$1" || {
+		cat "$1"
+		fail "no '$2' in $1"
+	}
 }

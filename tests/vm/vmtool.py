@@ -12,6 +12,14 @@
   vmtool.py fds-closed VIEWER_PID KILL_PID WITHIN_S
       SIGKILLs KILL_PID (the VMM) and measures how long the viewer keeps
       VFIO and dmabuf fds open afterwards; fails beyond WITHIN_S.
+  vmtool.py wl-stats STATS [--path NAME] [--min-frames N]
+      The Wayland presenter's records: every frame went by path NAME, at
+      least N frames, and the compositor reported presenting them
+      (wp_presentation); prints flip->commit and flip->presented.
+  vmtool.py gone-after-kill PID KILL_PID WITHIN_S
+      SIGKILLs KILL_PID (the compositor) and measures how long PID (the
+      viewer, a child of the calling shell) takes to exit; fails beyond
+      WITHIN_S.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -162,6 +170,54 @@ def fds_closed(args):
         fail("that is more than %.0f ms" % (within * 1000))
 
 
+def wl_stats(args):
+    opts = dict(zip(args[1::2], args[2::2]))
+    path = opts.get("--path")
+    min_frames = int(opts.get("--min-frames", "1"))
+    frames = [r for r in load_stats(args[0]) if r["event"] == "frame"]
+    if len(frames) < min_frames:
+        fail("%d frames shown, want >= %d" % (len(frames), min_frames))
+    paths = sorted(set(r.get("path", "none") for r in frames))
+    if path and paths != [path]:
+        fail("frames went by %s, not only %s" % (paths, path))
+    presented = [r for r in frames if "presented_ns" in r]
+    discarded = [r for r in frames if r.get("discarded")]
+    stamped = [r for r in presented if "flip_ns" in r]
+    commit = [(r["present_ns"] - r["flip_ns"]) / 1e6 for r in stamped]
+    shown = [(r["presented_ns"] - r["flip_ns"]) / 1e6 for r in stamped]
+    zc = len([r for r in presented if r.get("zero_copy")])
+    print("%d frames by %s: %d presented (%d zero-copy scanout), %d discarded; "
+          "flip->commit ms p50 %.2f p99 %.2f; flip->presented ms p50 %.2f p99 %.2f"
+          % (len(frames), ",".join(paths), len(presented), zc, len(discarded),
+             pct(commit, 50), pct(commit, 99), pct(shown, 50), pct(shown, 99)))
+    if not presented:
+        fail("the compositor reported no frame presented")
+
+
+def gone_after_kill(args):
+    pid, victim, within = int(args[0]), int(args[1]), float(args[2])
+
+    def alive():
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    if not alive():
+        fail("process %d is not running before the kill" % pid)
+    t0 = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    while alive():
+        if time.monotonic() - t0 > 10:
+            fail("process %d still runs 10 s after the kill" % pid)
+        time.sleep(0.005)
+    t = time.monotonic() - t0
+    print("killed %d: process %d exited after %.0f ms" % (victim, pid, t * 1000))
+    if t > within:
+        fail("that is more than %.0f ms" % (within * 1000))
+
+
 def recv_exec(args):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(args[0])
@@ -176,7 +232,8 @@ def recv_exec(args):
 
 def main():
     tools = {"check-frames": check_frames, "check-modes": check_modes,
-             "fds-closed": fds_closed, "recv-exec": recv_exec}
+             "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
+             "gone-after-kill": gone_after_kill}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 400
+#
+# The Wayland presenter's EGL and CPU paths, on weston's pixman renderer
+# (no linux-dmabuf: the guest's dmabuf cannot be handed over):
+#   - mbochs, auto path: EGL imports the dmabuf and draws it; 1:1 is
+#     pixel-exact; 800x600 fit onto 1024x768 (x1.28, linear) is within 2
+#     of the guest frame's neighbourhood;
+#   - mbochs, --path shm: the CPU copies the dmabuf; pixel-exact;
+#   - mdpy (a region plane): the shm path; pixel-exact;
+#   - weston killed mid-stream: the viewer exits 8 within a second, with
+#     one line saying why, and the guest (VMM) runs on.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+vm_modprobe mbochs mdpy
+a=$(vm_uuid)
+d=$(vm_uuid)
+vm_mdev_create mbochs medium "$a"
+vm_mdev_create mdpy xga "$d"
+weston_start pixman 1024 768
+GS_SETTLE=1.5
+
+# EGL: the default when the compositor cannot take the dmabuf.
+gs_start "$a" --rate 30
+wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$TMPDIR/egl.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the egl path: the compositor has no linux-dmabuf" 900
+sleep 2
+gs_cmd pause
+imgcheck exact "$(wl_shot egl-1024x768)" "$(gs_dump egl-1024x768)" 0 0 ||
+	fail "EGL 1:1 frame is not the guest's"
+gs_cmd "mode 800 600"
+gs_cmd resume
+gs_cmd pause
+imgcheck scaled "$(wl_shot egl-800x600-fit)" "$(gs_dump egl-800x600)" 0 0 1024 768 2 ||
+	fail "EGL scaled frame is wrong"
+viewer_stop
+vmtool wl-stats "$TMPDIR/egl.jsonl" --path egl --min-frames 10 || fail "egl stats"
+gs_stop
+
+# The CPU path for a dmabuf.
+gs_start "$a" --rate 30
+wl_viewer_start --pid "$GS_PID" --fullscreen --path shm --stats "$TMPDIR/shm.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: --path shm"
+sleep 2
+gs_cmd pause
+imgcheck exact "$(wl_shot shm-dmabuf)" "$(gs_dump shm-dmabuf)" 0 0 || fail "shm frame is wrong"
+viewer_stop
+vmtool wl-stats "$TMPDIR/shm.jsonl" --path shm --min-frames 10 || fail "shm stats"
+gs_stop
+
+# mdpy: a region plane, always the CPU path.
+gs_start "$d" --rate 30
+wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$TMPDIR/mdpy.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: the frame is in a device region"
+sleep 2
+gs_cmd pause
+sleep 0.5
+imgcheck exact "$(wl_shot mdpy)" "$(gs_dump mdpy)" 0 0 || fail "mdpy frame is wrong"
+gs_cmd resume
+
+# The compositor dies mid-stream: a clear line, exit 8, the VMM unharmed.
+"$VGPU_BUILD/vgpu-viewer" --pid "$GS_PID" --fullscreen 2>"$TMPDIR/kill.err" &
+VW_PID=$!
+sleep 3
+vmtool gone-after-kill "$VW_PID" "$WESTON_PID" 1.0 || fail "the viewer outlived weston"
+wait "$VW_PID"
+rc=$?
+cat "$TMPDIR/kill.err"
+[ "$rc" = 8 ] || fail "exit status $rc after the compositor died, want 8"
+[ "$(wc -l <"$TMPDIR/kill.err")" = 1 ] || fail "want one line on stderr"
+grep -q "lost the connection to the compositor" "$TMPDIR/kill.err" || fail "unclear message"
+kill -0 "$GS_PID" || fail "the VMM died with the viewer"
+gs_stop
+cat "$TMPDIR/viewer.log"
+vm_mdev_remove "$a"
+vm_mdev_remove "$d"
