@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vm-timeout: 180
+# vm-timeout: 300
 #
 # The guest side of scripts/demo: loads the sample mdev drivers, creates one
 # mbochs and one mdpy mdev and reports what a viewer would attach to; then a
 # simulated guest (guestsim) flips 300 stamped frames at 60 Hz on the mbochs
-# mdev while vgpu-viewer attaches to it like to a running VM and records
-# what it shows (headless: the Wayland and KMS presenters are not built yet),
-# and a latency summary.
+# mdev while vgpu-viewer, attached to it like to a running VM, shows it in a
+# window on a headless weston (GL renderer: the guest's dmabuf goes to the
+# compositor zero-copy).  It writes a screenshot of that window, the guest's
+# last frame beside it (checked pixel for pixel), what the viewer showed and a
+# latency summary.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 vm_modprobe mbochs mdpy
@@ -31,8 +33,23 @@ for pt in mbochs:medium mdpy:xga; do
 done
 
 echo
+echo "starting weston (headless, GL renderer; 15-30 s under TCG)"
+weston_start gl 1024 768 >/dev/null
 echo "simulated guest: 300 frames at 60 Hz on $mbochs_uuid; the viewer attaches with --pid"
-show_guest "$mbochs_uuid" 300 "$VGPU_OUT/guest-frames.log" "$VGPU_OUT/viewer-stats.jsonl"
+gs_start "$mbochs_uuid" --rate 60 --count 300 --log "$VGPU_OUT/guest-frames.log"
+wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$VGPU_OUT/viewer-stats.jsonl"
+vm_wait_lines "$VGPU_OUT/guest-frames.log" 300
+sleep 1
+shot=$(wl_shot screenshot)
+frame=$(gs_dump guest-last-frame)
+viewer_stop >"$TMPDIR/viewer.out"
+grep -E "presenting by|shows the" "$TMPDIR/viewer.out"
+gs_stop
+weston_stop
 echo
-vmtool check-frames "$VGPU_OUT/guest-frames.log" "$VGPU_OUT/viewer-stats.jsonl" ||
-	fail "the viewer did not show the guest's frames"
+echo "screenshot of the window: $shot"
+echo "the guest's last frame:   $frame"
+imgcheck exact "$shot" "$frame" 0 0 || fail "the window does not show the guest's last frame"
+vmtool check-frames "$VGPU_OUT/guest-frames.log" "$VGPU_OUT/viewer-stats.jsonl" \
+	--min-share 0.2 || fail "the viewer did not show the guest's frames"
+vmtool wl-stats "$VGPU_OUT/viewer-stats.jsonl" || fail "no presentation feedback"
