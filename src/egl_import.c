@@ -50,7 +50,7 @@ static const char vertex_src[] =
 
 /* Primary planes are opaque: whatever the alpha bits hold is not shown. */
 static const char fragment_src[] =
-	"precision mediump float;\n"
+	"precision highp float;\n"
 	"uniform sampler2D tex;\n"
 	"varying vec2 uv;\n"
 	"void main() {\n"
@@ -319,7 +319,8 @@ static int bind_surface(struct egl_import *e, struct wl_surface *surface, int32_
 int egl_import_draw(struct egl_import *e, struct wl_surface *surface,
 		    struct egl_import_image *img, const struct geom_layout *l, bool nearest)
 {
-	static const GLfloat quad[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+	/* One triangle that covers the viewport (pos 0..2, clipped at 1). */
+	static const GLfloat tri[] = { 0, 0, 2, 0, 0, 2 };
 	GLint filter = nearest ? GL_NEAREST : GL_LINEAR;
 	int ret;
 
@@ -337,9 +338,9 @@ int egl_import_draw(struct egl_import *e, struct wl_surface *surface,
 		    (GLfloat)l->src.y / (GLfloat)img->height,
 		    (GLfloat)l->src.w / (GLfloat)img->width,
 		    (GLfloat)l->src.h / (GLfloat)img->height);
-	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
+	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, tri);
 	glEnableVertexAttribArray(0);
-	glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+	glDrawArrays(GL_TRIANGLES, 0, 3);
 	if (!eglSwapBuffers(e->dpy, e->egl_surface)) {
 		LOG_ERR("eglSwapBuffers failed: 0x%x", eglGetError());
 		return -EIO;

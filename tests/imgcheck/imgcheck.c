@@ -196,6 +196,7 @@ static int check_scaled(const struct image *shot, const struct image *fr, uint32
 			uint32_t y0, uint32_t w, uint32_t h, int tol)
 {
 	unsigned long bad = 0, border_bad = 0, total = 0;
+	uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
 
 	if (x0 + w > shot->w || y0 + h > shot->h || !w || !h)
 		return fprintf(stderr, "imgcheck: rectangle outside the screenshot\n"), 1;
@@ -229,7 +230,13 @@ static int check_scaled(const struct image *shot, const struct image *fr, uint32
 				if (s[c] < lo - tol || s[c] > hi + tol)
 					ok = 0;
 			}
-			if (!ok && bad++ < 5)
+			if (ok)
+				continue;
+			bx0 = x < bx0 ? x : bx0;
+			by0 = y < by0 ? y : by0;
+			bx1 = x > bx1 ? x : bx1;
+			by1 = y > by1 ? y : by1;
+			if (bad++ < 5)
 				fprintf(stderr, "imgcheck: screen %u,%u = %02x%02x%02x, frame near %u,%u = "
 						"%02x%02x%02x\n",
 					x, y, s[0], s[1], s[2], ax, ay, px(fr, ax, ay)[0],
@@ -237,6 +244,8 @@ static int check_scaled(const struct image *shot, const struct image *fr, uint32
 		}
 	printf("scaled: %lu of %lu pixels outside tolerance %d, %lu letterbox pixels not black\n",
 	       bad, total, tol, border_bad);
+	if (bad)
+		printf("scaled: the bad pixels lie within %u,%u-%u,%u\n", bx0, by0, bx1, by1);
 	return bad || border_bad ? 1 : 0;
 }
 

@@ -9,6 +9,8 @@ fail() {
 		echo "-- the viewer's log:" >&2
 		cat "$TMPDIR/viewer.log" >&2
 	fi
+	# The compositor's log, for the record.
+	cp "$TMPDIR"/weston-*.log "$VGPU_OUT/" 2>/dev/null
 	exit 1
 }
 
@@ -139,12 +141,15 @@ show_guest() {
 }
 
 # weston_start RENDERER WIDTH HEIGHT: a headless weston (gl or pixman) with
-# one output, no panel (desktop-shell's would cover the top 32 rows);
-# exports WAYLAND_DISPLAY, sets WESTON_PID.  Under TCG gl takes 15-30 s.
+# one output, no panel (desktop-shell's would cover the top 32 rows) and no
+# animations (a window fading in from black under TCG's stalls was still
+# black in a screenshot 1.5 s later); exports WAYLAND_DISPLAY, sets
+# WESTON_PID.  Under TCG gl takes 15-30 s to start.
 weston_start() {
 	_lib_sock=wayland-vgpu-$1
-	printf '[core]\nidle-time=0\n[shell]\npanel-position=none\nlocking=false\n' \
-		>"$TMPDIR/weston.ini"
+	printf '%s\n' '[core]' 'idle-time=0' '[shell]' 'panel-position=none' 'locking=false' \
+		'animation=none' 'close-animation=none' 'startup-animation=none' \
+		'focus-animation=none' >"$TMPDIR/weston.ini"
 	weston --backend=headless --renderer="$1" --width="$2" --height="$3" --debug \
 		--config="$TMPDIR/weston.ini" --socket="$_lib_sock" >"$TMPDIR/weston-$1.log" 2>&1 &
 	WESTON_PID=$!
@@ -159,6 +164,7 @@ weston_start() {
 weston_stop() {
 	kill "$WESTON_PID" 2>/dev/null
 	wait "$WESTON_PID" 2>/dev/null
+	cp "$TMPDIR"/weston-*.log "$VGPU_OUT/" 2>/dev/null
 }
 
 # wl_viewer_start ARGS...: the viewer in a window (-v); VW_PID.
