@@ -30,6 +30,7 @@
 
 #define LOG_MODULE "wayland"
 #include "egl_import.h"
+#include "fmtset.h"
 #include "frame_stamp.h"
 #include "log.h"
 #include "placard.h"
@@ -48,11 +49,6 @@ struct shmbuf {
 	size_t size;
 	uint32_t width, height, stride, format;
 	bool busy;
-};
-
-struct format_mod {
-	uint32_t format;
-	uint64_t modifier;
 };
 
 /* What the Wayland presenter hangs on a cached dmabuf (plane_buf.user). */
@@ -92,9 +88,8 @@ struct wlout {
 	struct wl_keyboard *keyboard;
 
 	/* linux-dmabuf: what the compositor takes (v4: the default feedback). */
-	struct format_mod *dmabuf_formats;
-	size_t n_dmabuf_formats, cap_dmabuf_formats;
-	const struct format_mod *table;	/* v4 format table, mmapped */
+	struct fmtset dmabuf_formats;
+	const void *table;		/* v4 format table, mmapped */
 	size_t table_size;
 	uint32_t shm_formats[64];
 	unsigned int n_shm_formats;
@@ -236,20 +231,6 @@ static const struct wl_shm_listener shm_listener = {
 	.format = handle_shm_format,
 };
 
-static void add_dmabuf_format(struct wlout *w, uint32_t format, uint64_t modifier)
-{
-	if (w->n_dmabuf_formats == w->cap_dmabuf_formats) {
-		size_t cap = w->cap_dmabuf_formats ? 2 * w->cap_dmabuf_formats : 64;
-		struct format_mod *f = realloc(w->dmabuf_formats, cap * sizeof(*f));
-
-		if (!f)
-			return;
-		w->dmabuf_formats = f;
-		w->cap_dmabuf_formats = cap;
-	}
-	w->dmabuf_formats[w->n_dmabuf_formats++] = (struct format_mod){ format, modifier };
-}
-
 static void handle_dmabuf_format(void *data, struct zwp_linux_dmabuf_v1 *d, uint32_t format)
 {
 	/* v3 sends modifier events for every format: those are what count. */
@@ -258,7 +239,9 @@ static void handle_dmabuf_format(void *data, struct zwp_linux_dmabuf_v1 *d, uint
 static void handle_dmabuf_modifier(void *data, struct zwp_linux_dmabuf_v1 *d, uint32_t format,
 				   uint32_t hi, uint32_t lo)
 {
-	add_dmabuf_format(data, format, (uint64_t)hi << 32 | lo);
+	struct wlout *w = data;
+
+	fmtset_add(&w->dmabuf_formats, format, (uint64_t)hi << 32 | lo);
 }
 
 static const struct zwp_linux_dmabuf_v1_listener dmabuf_listener = {
@@ -287,7 +270,7 @@ static void handle_feedback_format_table(void *data, struct zwp_linux_dmabuf_fee
 	}
 	w->table = table;
 	w->table_size = size;
-	w->n_dmabuf_formats = 0;
+	fmtset_finish(&w->dmabuf_formats);	/* a new table: the tranches follow */
 }
 
 static void handle_feedback_main_device(void *data, struct zwp_linux_dmabuf_feedback_v1 *fb,
@@ -309,15 +292,14 @@ static void handle_feedback_tranche_formats(void *data, struct zwp_linux_dmabuf_
 					    struct wl_array *indices)
 {
 	struct wlout *w = data;
-	const uint16_t *idx;
+	size_t skipped;
 
 	if (!w->table)
 		return;
-	wl_array_for_each(idx, indices) {
-		/* The table's entries are 16 bytes: format, padding, modifier. */
-		if ((size_t)(*idx + 1) * 16 <= w->table_size)
-			add_dmabuf_format(w, w->table[*idx].format, w->table[*idx].modifier);
-	}
+	skipped = fmtset_add_from_table(&w->dmabuf_formats, w->table, w->table_size,
+					indices->data, indices->size / sizeof(uint16_t));
+	if (skipped)
+		LOG_WARN("linux-dmabuf: %zu format indices beyond the table, ignoring", skipped);
 }
 
 static void handle_feedback_tranche_flags(void *data, struct zwp_linux_dmabuf_feedback_v1 *fb,
@@ -334,15 +316,6 @@ static const struct zwp_linux_dmabuf_feedback_v1_listener feedback_listener = {
 	.tranche_formats = handle_feedback_tranche_formats,
 	.tranche_flags = handle_feedback_tranche_flags,
 };
-
-static bool dmabuf_takes(struct wlout *w, uint32_t format, uint64_t modifier)
-{
-	for (size_t i = 0; i < w->n_dmabuf_formats; i++)
-		if (w->dmabuf_formats[i].format == format &&
-		    w->dmabuf_formats[i].modifier == modifier)
-			return true;
-	return false;
-}
 
 static void handle_presentation_clock(void *data, struct wp_presentation *p, uint32_t clock_id)
 {
@@ -1035,7 +1008,8 @@ static enum wlout_path choose_path(struct wlout *w, const struct presenter_frame
 	if ((want == WLOUT_PATH_AUTO || want == WLOUT_PATH_ZERO_COPY) && b && !b->buffer_failed) {
 		if (!w->dmabuf)
 			snprintf(why, len, "the compositor has no linux-dmabuf");
-		else if (!dmabuf_takes(w, plane_format_opaque(p->fourcc), p->modifier))
+		else if (!fmtset_has(&w->dmabuf_formats, plane_format_opaque(p->fourcc),
+				     p->modifier))
 			snprintf(why, len, "the compositor does not take %s modifier 0x%llx",
 				 plane_format_name(plane_format_opaque(p->fourcc), fourcc),
 				 (unsigned long long)p->modifier);
@@ -1263,7 +1237,7 @@ static void wlout_destroy(struct presenter *base)
 		zwp_linux_dmabuf_feedback_v1_destroy(w->feedback);
 	if (w->table)
 		munmap((void *)w->table, w->table_size);
-	free(w->dmabuf_formats);
+	fmtset_finish(&w->dmabuf_formats);
 	if (w->dmabuf)
 		zwp_linux_dmabuf_v1_destroy(w->dmabuf);
 	if (w->idle_manager)
@@ -1377,7 +1351,7 @@ struct presenter *wlout_create(const struct wlout_options *opts, struct stats *s
 		LOG_WARN("the compositor has no wp_viewporter: frames are shown unscaled");
 	LOG_INFO("compositor: linux-dmabuf %s (%zu format/modifier pairs), viewporter %s, "
 		 "presentation-time %s, fractional-scale %s, xdg-decoration %s, idle-inhibit %s",
-		 w->dmabuf ? (w->feedback ? "v4" : "v3") : "no", w->n_dmabuf_formats,
+		 w->dmabuf ? (w->feedback ? "v4" : "v3") : "no", w->dmabuf_formats.n,
 		 w->viewporter ? "yes" : "no", w->presentation ? "yes" : "no",
 		 w->fractional_manager ? "yes" : "no", w->decoration_manager ? "yes" : "no",
 		 w->idle_manager ? "yes" : "no");

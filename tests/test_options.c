@@ -129,6 +129,12 @@ static void test_bad_values(void)
 		{ { "--device-fd", "3", "--mdev", UUID }, "does not go with" },
 		{ { "--device-fd", "3", "--reconnect" }, "--reconnect needs a VMM" },
 		{ { "--stats" }, "needs an argument" },
+		{ { "--mdev", UUID, "--scale", "zoom" }, "--scale takes fit, fill" },
+		{ { "--mdev", UUID, "--filter", "cubic" }, "--filter takes auto" },
+		{ { "--mdev", UUID, "--path", "dri" }, "--path takes auto, zero-copy" },
+		{ { "--mdev", UUID, "--backend", "headless", "-f" }, "for the wayland backend" },
+		{ { "--mdev", UUID, "--backend", "headless", "--scale=none" },
+		  "for the wayland backend" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -148,6 +154,34 @@ static void test_bad_values(void)
 		}
 		captured_finish(&c);
 	}
+}
+
+static void test_window_options(void)
+{
+	char *argv[] = { "vgpu-viewer", "--mdev", UUID, "-f", "--scale", "integer", "--filter",
+			 "nearest", "--path=egl", "--title", "win10", NULL };
+	char *argv2[] = { "vgpu-viewer", "--mdev", UUID, NULL };
+	struct captured c;
+
+	parse(&c, 11, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.wl.fullscreen);
+	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_INTEGER);
+	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_NEAREST);
+	CHECK_INT_EQ(c.opts.wl.path, WLOUT_PATH_EGL);
+	CHECK(strcmp(c.opts.wl.title, "win10") == 0);
+	captured_finish(&c);
+
+	/* Defaults: the backend is chosen at run time, fit, auto, auto, windowed. */
+	parse(&c, 3, argv2);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.backend, VIEWER_BACKEND_AUTO);
+	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_FIT);
+	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_AUTO);
+	CHECK_INT_EQ(c.opts.wl.path, WLOUT_PATH_AUTO);
+	CHECK(!c.opts.wl.fullscreen && !c.opts.wl.title);
+	CHECK(strcmp(c.opts.wl.app_id, "vgpu-viewer") == 0);
+	captured_finish(&c);
 }
 
 static void test_help_lists_every_option(void)
@@ -259,6 +293,7 @@ int main(void)
 	RUN_TEST(test_targets);
 	RUN_TEST(test_poll);
 	RUN_TEST(test_bad_values);
+	RUN_TEST(test_window_options);
 	RUN_TEST(test_help_lists_every_option);
 	RUN_TEST(test_version);
 	RUN_TEST(test_verbose_counts);

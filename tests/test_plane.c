@@ -211,6 +211,41 @@ static void test_cache_map(void)
 	CHECK(!fd_open(fd));
 }
 
+/* The format tables: opaque twins, wl_shm codes, bytes per pixel. */
+static void test_format_tables(void)
+{
+	static const struct {
+		const char *fourcc, *opaque;
+		uint32_t shm;	/* of the opaque twin */
+		unsigned int cpp;
+	} cases[] = {
+		{ "XR24", "XR24", 1, 4 },	/* wl_shm's two numbered formats */
+		{ "AR24", "XR24", 1, 4 },
+		{ "XB24", "XB24", 0, 4 },
+		{ "AB24", "XB24", 0, 4 },
+		{ "RX24", "RX24", 0, 4 },
+		{ "BX24", "BX24", 0, 4 },
+		{ "AR30", "XR30", 0, 4 },
+		{ "AB30", "XB30", 0, 4 },
+		{ "RG16", "RG16", 0, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t f, o;
+
+		memcpy(&f, cases[i].fourcc, 4);
+		memcpy(&o, cases[i].opaque, 4);
+		CHECK_INT_EQ(plane_format_cpp(f), cases[i].cpp);
+		CHECK_INT_EQ(plane_format_opaque(f), o);
+		/* others go to wl_shm by their fourcc */
+		CHECK_INT_EQ(plane_format_wl_shm(o), cases[i].shm ? cases[i].shm : o);
+	}
+	CHECK_INT_EQ(plane_format_wl_shm(0x34325241u), 0);	/* AR24 is wl_shm 0 */
+	CHECK_INT_EQ(plane_format_opaque(0x20202020u), 0);
+	CHECK_INT_EQ(plane_format_cpp(0x20202020u), 0);
+	CHECK_INT_EQ(plane_format_opaque(0), 0);
+}
+
 int main(void)
 {
 	RUN_TEST(test_valid);
@@ -220,5 +255,6 @@ int main(void)
 	RUN_TEST(test_same_buffer);
 	RUN_TEST(test_cache_lru);
 	RUN_TEST(test_cache_map);
+	RUN_TEST(test_format_tables);
 	return TEST_EXIT_STATUS();
 }
