@@ -148,6 +148,8 @@ const char *wlout_path_name(enum wlout_path path)
 	return "?";
 }
 
+static int connection_error(struct wlout *w);
+
 /* ---- wl_shm buffers ---- */
 
 static void handle_shm_release(void *data, struct wl_buffer *buffer)
@@ -806,8 +808,10 @@ static struct wl_buffer *dmabuf_buffer(struct wlout *w, struct plane_buf *pb)
 	zwp_linux_buffer_params_v1_create(params, (int32_t)p->width, (int32_t)p->height,
 					  plane_format_opaque(p->fourcc), 0);
 	while (!b->buffer && !b->buffer_failed)
-		if (wl_display_roundtrip_queue(w->display, queue) < 0)
+		if (wl_display_roundtrip_queue(w->display, queue) < 0) {
+			connection_error(w);
 			break;
+		}
 	zwp_linux_buffer_params_v1_destroy(params);
 	if (b->buffer)
 		wl_proxy_set_queue((struct wl_proxy *)b->buffer, NULL);
@@ -1093,6 +1097,8 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 			ret = present_egl(w, f, &sf);
 		else
 			ret = present_shm(w, f, &sf);
+		if (w->error)
+			return w->error;
 		/* A path that turned out not to work is marked failed: try the next. */
 		if (ret != -ENOTSUP || path == WLOUT_PATH_SHM)
 			break;

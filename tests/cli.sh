@@ -28,4 +28,9 @@ expect unknown-option 2 --no-such-option
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL unknown-option: stderr is not one line"; fail=1; }
 [ ! -s "$tmp/out" ] || { echo "FAIL unknown-option: wrote to stdout"; fail=1; }
 expect stray-argument 2 stray
+# No compositor: exit 8 and one line that names the display, before any device is touched.
+XDG_RUNTIME_DIR=$tmp WAYLAND_DISPLAY=no-such-display \
+	expect no-compositor 8 --backend wayland --mdev 5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10
+grep -q "cannot connect to the Wayland compositor 'no-such-display'" "$tmp/err" &&
+	[ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL no-compositor: $(cat "$tmp/err")"; fail=1; }
 exit $fail
