@@ -59,8 +59,7 @@ static const struct option_def {
 	{ "fd-socket", OPT_FD_SOCKET, ARG_REQUIRED, "PATH",
 	  "receive the VFIO device fd from unix socket PATH" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
-	  "wayland (a window; the default when WAYLAND_DISPLAY is set) or headless "
-	  "(record frames only)" },
+	  "wayland (a window; default with WAYLAND_DISPLAY) or headless" },
 	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)" },
 	{ "scale", OPT_SCALE, ARG_REQUIRED, "MODE",
 	  "fit (default, letterboxed), fill (cropped), integer, none (1:1)" },
