@@ -37,7 +37,13 @@ echo "starting weston (headless, GL renderer; 15-30 s under TCG)"
 weston_start gl 1024 768 >/dev/null
 echo "simulated guest: 300 frames at 60 Hz on $mbochs_uuid; the viewer attaches with --pid"
 gs_start "$mbochs_uuid" --rate 60 --count 300 --log "$VGPU_OUT/guest-frames.log"
+# The guest holds still until weston has shown the first frame: under TCG
+# that takes seconds (llvmpipe compiles weston's shaders), and the viewer,
+# paced by frame callbacks, would show only the newest frame meanwhile.
+gs_cmd pause
 wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$VGPU_OUT/viewer-stats.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "shows the zero-copy frames" 600
+gs_cmd resume
 vm_wait_lines "$VGPU_OUT/guest-frames.log" 300
 sleep 1
 shot=$(wl_shot screenshot)

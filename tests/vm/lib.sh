@@ -191,7 +191,12 @@ imgcheck() {
 # gs_dump NAME: the guest's frame on screen, as $VGPU_OUT/NAME.ppm; prints the path.
 gs_dump() {
 	gs_cmd "dump $VGPU_OUT/$1.ppm"
-	grep -q "^dump $VGPU_OUT/$1.ppm: ok" "$TMPDIR/gs.out" || fail "guestsim could not dump"
+	# Writing 2 MB a byte triple at a time takes a while under TCG.
+	vm_wait_for 100 grep -q "^dump $VGPU_OUT/$1.ppm: " "$TMPDIR/gs.out" &&
+		grep -q "^dump $VGPU_OUT/$1.ppm: ok" "$TMPDIR/gs.out" || {
+		cat "$TMPDIR/gs.out" >&2
+		fail "guestsim could not dump its frame"
+	}
 	echo "$VGPU_OUT/$1.ppm"
 }
 
