@@ -24,12 +24,35 @@ static void centre(uint32_t n, uint32_t m, int32_t *src_off, int32_t *src_len, i
 	}
 }
 
+/*
+ * The largest rectangle of aspect @w:@h that fits in @bw x @bh, centred in
+ * it, at least one pixel each way.
+ */
+static struct geom_rect inscribe(uint32_t w, uint32_t h, uint32_t bw, uint32_t bh)
+{
+	struct geom_rect r;
+
+	/* Compare the aspects w/h and bw/bh without division. */
+	if ((uint64_t)w * bh >= (uint64_t)bw * h) {
+		r.w = (int32_t)bw;
+		r.h = muldiv(h, bw, w);
+	} else {
+		r.h = (int32_t)bh;
+		r.w = muldiv(w, bh, h);
+	}
+	if (!r.w)
+		r.w = 1;
+	if (!r.h)
+		r.h = 1;
+	r.x = ((int32_t)bw - r.w) / 2;
+	r.y = ((int32_t)bh - r.h) / 2;
+	return r;
+}
+
 bool geom_layout(enum geom_scale mode, uint32_t fw, uint32_t fh, uint32_t ow, uint32_t oh,
 		 struct geom_layout *ret)
 {
 	struct geom_layout l = { 0 };
-	/* Compare the aspects fw/fh and ow/oh without division. */
-	bool wider = (uint64_t)fw * oh >= (uint64_t)ow * fh;
 	uint32_t k;
 
 	*ret = l;
@@ -37,37 +60,13 @@ bool geom_layout(enum geom_scale mode, uint32_t fw, uint32_t fh, uint32_t ow, ui
 		return false;
 
 	switch (mode) {
-	case GEOM_SCALE_FIT:
+	case GEOM_SCALE_FIT:	/* the frame's aspect, as large as the output holds */
 		l.src = (struct geom_rect){ 0, 0, (int32_t)fw, (int32_t)fh };
-		if (wider) {
-			l.dst.w = (int32_t)ow;
-			l.dst.h = muldiv(fh, ow, fw);
-		} else {
-			l.dst.h = (int32_t)oh;
-			l.dst.w = muldiv(fw, oh, fh);
-		}
-		if (!l.dst.w)
-			l.dst.w = 1;
-		if (!l.dst.h)
-			l.dst.h = 1;
-		l.dst.x = ((int32_t)ow - l.dst.w) / 2;
-		l.dst.y = ((int32_t)oh - l.dst.h) / 2;
+		l.dst = inscribe(fw, fh, ow, oh);
 		break;
-	case GEOM_SCALE_FILL:
+	case GEOM_SCALE_FILL:	/* the output's aspect, as large as the frame holds */
 		l.dst = (struct geom_rect){ 0, 0, (int32_t)ow, (int32_t)oh };
-		if (wider) {	/* full height, crop the sides */
-			l.src.h = (int32_t)fh;
-			l.src.w = muldiv(ow, fh, oh);
-		} else {
-			l.src.w = (int32_t)fw;
-			l.src.h = muldiv(oh, fw, ow);
-		}
-		if (!l.src.w)
-			l.src.w = 1;
-		if (!l.src.h)
-			l.src.h = 1;
-		l.src.x = ((int32_t)fw - l.src.w) / 2;
-		l.src.y = ((int32_t)fh - l.src.h) / 2;
+		l.src = inscribe(ow, oh, fw, fh);
 		break;
 	case GEOM_SCALE_INTEGER:
 		k = ow / fw < oh / fh ? ow / fw : oh / fh;
