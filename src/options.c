@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ini.h>
+
 #include "config.h"
 #include "options.h"
 #include "vfio_dev.h"
@@ -36,6 +38,8 @@ enum option_key {
 	OPT_FILTER,
 	OPT_PATH,
 	OPT_TITLE,
+	OPT_CONFIG,
+	OPT_KIOSK,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -68,6 +72,7 @@ static const struct option_def {
 	{ "path", OPT_PATH, ARG_REQUIRED, "NAME",
 	  "auto (default), zero-copy, egl, shm: how frames reach the compositor" },
 	{ "title", OPT_TITLE, ARG_REQUIRED, "TEXT", "window title (default: the VM name or mdev)" },
+	{ "kiosk", OPT_KIOSK, ARG_NONE, NULL, "fullscreen, and no hotkey leaves it (kiosk machines)" },
 	{ "poll", OPT_POLL, ARG_OPTIONAL, "MS",
 	  "poll the planes every MS ms (default 16) instead of using the display IRQ" },
 	{ "stats", OPT_STATS, ARG_REQUIRED, "FILE", "write per-frame records to FILE (JSON lines)" },
@@ -76,12 +81,32 @@ static const struct option_def {
 	  "when the VMM exits, wait for it to come back" },
 	{ "libvirt-dir", OPT_LIBVIRT_DIR, ARG_REQUIRED, "DIR",
 	  "libvirt's runtime directory (default /run/libvirt/qemu)" },
+	{ "config", OPT_CONFIG, ARG_REQUIRED, "FILE",
+	  "read options from FILE only (default: see FILES in vgpu-viewer(1))" },
 	{ "verbose", OPT_VERBOSE, ARG_NONE, NULL, "log more (repeat for debug output)" },
 	{ "version", OPT_VERSION, ARG_NONE, NULL, "print the version and exit" },
 	{ "help", OPT_HELP, ARG_NONE, NULL, "print this help and exit" },
 };
 
 #define N_OPTIONS (sizeof(option_defs) / sizeof(option_defs[0]))
+
+/* Options that make no sense in a file: they are about this one process. */
+static bool config_key(int key)
+{
+	switch (key) {
+	case OPT_HELP:
+	case OPT_VERSION:
+	case OPT_CONFIG:
+	case OPT_DEVICE_FD:
+	case OPT_PID:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Where the option being applied came from: NULL for the command line, or "FILE:LINE". */
+static const char *cur_where;
 
 void options_print_help(FILE *out)
 {
@@ -129,6 +154,8 @@ static enum options_result usage(FILE *err, const char *fmt, ...)
 	va_list ap;
 
 	fprintf(err, PROG ": ");
+	if (cur_where)
+		fprintf(err, "%s: ", cur_where);
 	va_start(ap, fmt);
 	vfprintf(err, fmt, ap);
 	va_end(ap);
@@ -155,6 +182,11 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 {
 	unsigned long v;
 	int k;
+
+	/* Window options given with --backend headless are a mistake; in a file, a default. */
+	if (!cur_where && (key == OPT_FULLSCREEN || key == OPT_SCALE || key == OPT_FILTER ||
+			   key == OPT_PATH || key == OPT_TITLE || key == OPT_KIOSK))
+		o->window_opts_on_cli = true;
 
 	switch (key) {
 	case OPT_VERBOSE:
@@ -214,6 +246,12 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_TITLE:
 		o->wl.title = arg;
 		break;
+	case OPT_KIOSK:
+		o->kiosk = true;
+		o->wl.fullscreen = true;
+		break;
+	case OPT_CONFIG:
+		break;	/* read before everything else, see options_parse() */
 	case OPT_POLL:
 		o->poll = true;
 		if (arg && !parse_uint(arg, 1, 10000, &v))
@@ -248,13 +286,230 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 		return usage(err, "%s", "nothing to show: give --vm, --pid, --mdev, --device-fd or --fd-socket");
 	if (o->mdev && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--mdev does not go with --device-fd or --fd-socket");
-	if (o->backend == VIEWER_BACKEND_HEADLESS &&
-	    (o->wl.fullscreen || o->wl.title || o->wl.scale || o->wl.filter || o->wl.path))
+	if (o->backend == VIEWER_BACKEND_HEADLESS && o->window_opts_on_cli)
 		return usage(err, "%s", "--fullscreen, --scale, --filter, --path and --title are for "
 			     "the wayland backend");
 	if (o->reconnect && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--reconnect needs a VMM to wait for (--vm, --pid or --mdev)");
 	return OPTIONS_RUN;
+}
+
+const char *options_sysconfdir = VGPU_VIEWER_SYSCONFDIR;
+
+void options_finish(struct viewer_options *o)
+{
+	for (size_t i = 0; i < o->n_owned; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	o->owned = NULL;
+	o->n_owned = 0;
+}
+
+static const char *keep(struct viewer_options *o, const char *value)
+{
+	char **owned = realloc(o->owned, (o->n_owned + 1) * sizeof(*owned));
+	char *copy = strdup(value);
+
+	if (!owned || !copy) {
+		free(copy);
+		if (owned)
+			o->owned = owned;
+		return NULL;
+	}
+	o->owned = owned;
+	o->owned[o->n_owned++] = copy;
+	return copy;
+}
+
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+
+	if (keyword(v, yes) >= 0)
+		return 1;
+	if (keyword(v, no) >= 0)
+		return 0;
+	return -1;
+}
+
+struct config_ctx {
+	struct viewer_options *o;
+	FILE *f;
+	const char *path;
+	int line;		/* of the line inih read last */
+	int fail_line;		/* of the first key the handler refused, 0: none */
+	char *msg;		/* its message */
+	size_t msg_len;
+	FILE *msg_f;
+};
+
+/* One "key = value" of a configuration file. */
+static enum options_result config_apply(struct viewer_options *o, FILE *err, const char *section,
+					const char *name, const char *value)
+{
+	const struct option_def *d = NULL;
+	const char *arg;
+	unsigned long v;
+	int b;
+
+	if (*section && strcmp(section, "viewer"))
+		return usage(err, "unknown section [%s] (options go in [viewer] or before any "
+			     "section)", section);
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (!strcmp(option_defs[i].name, name))
+			d = &option_defs[i];
+	if (!d || !config_key(d->key))
+		return usage(err, d ? "'%s' cannot be set in a file" : "unknown key '%s'", name);
+
+	switch (d->kind) {
+	case ARG_NONE:
+		if (d->key == OPT_VERBOSE) {
+			if (!parse_uint(value, 0, 3, &v))
+				return usage(err, "verbose takes 0 to 3, not '%s'", value);
+			o->verbose = (int)v;
+			return OPTIONS_RUN;
+		}
+		b = parse_bool(value);
+		if (b < 0)
+			return usage(err, "%s takes true or false, not '%s'", name, value);
+		if (b)
+			return apply(o, d->key, NULL, err);
+		/* false: back to the default */
+		if (d->key == OPT_FULLSCREEN)
+			o->wl.fullscreen = false;
+		else if (d->key == OPT_WAIT)
+			o->wait = false;
+		else if (d->key == OPT_RECONNECT)
+			o->reconnect = false;
+		else if (d->key == OPT_KIOSK)
+			o->kiosk = false;
+		return OPTIONS_RUN;
+	case ARG_OPTIONAL:	/* poll: true, false, or a period */
+		b = parse_bool(value);
+		if (b == 0) {
+			o->poll = false;
+			return OPTIONS_RUN;
+		}
+		return apply(o, d->key, b == 1 ? NULL : value, err);
+	case ARG_REQUIRED:
+		break;
+	}
+	arg = keep(o, value);
+	if (!arg)
+		return usage(err, "%s", "out of memory");
+	return apply(o, d->key, arg, err);
+}
+
+/* inih's line reader: fgets, counting lines so that errors can say where. */
+static char *config_reader(char *str, int num, void *stream)
+{
+	struct config_ctx *c = stream;
+	char *ret = fgets(str, num, c->f);
+
+	if (ret)
+		c->line++;
+	return ret;
+}
+
+static int config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_ctx *c = user;
+	char where[PATH_MAX + 16];
+
+	if (c->fail_line)
+		return 0;	/* only the first error is reported */
+	snprintf(where, sizeof(where), "%s:%d", c->path, c->line);
+	cur_where = where;
+	if (config_apply(c->o, c->msg_f, section, name, value) != OPTIONS_RUN)
+		c->fail_line = c->line;
+	cur_where = NULL;
+	return !c->fail_line;
+}
+
+/*
+ * Applies one configuration file.  A missing file is no error unless
+ * @must_exist; a bad line is, reported as FILE:LINE.
+ */
+static enum options_result load_config(struct viewer_options *o, const char *path,
+				       bool must_exist, FILE *err)
+{
+	struct config_ctx c = { .o = o, .path = path };
+	char where[PATH_MAX + 16];
+	int line;
+
+	c.f = fopen(path, "re");
+	if (!c.f) {
+		if (!must_exist && errno == ENOENT)
+			return OPTIONS_RUN;
+		return usage(err, "cannot read %s: %s", path, strerror(errno));
+	}
+	c.msg_f = open_memstream(&c.msg, &c.msg_len);
+	if (!c.msg_f) {
+		fclose(c.f);
+		return usage(err, "%s", "out of memory");
+	}
+	line = ini_parse_stream(config_reader, &c, config_handler, &c);
+	fclose(c.msg_f);
+	fclose(c.f);
+
+	if (line && (!c.fail_line || line < c.fail_line)) {
+		/* inih's own complaint: a line that is neither [section] nor key = value. */
+		snprintf(where, sizeof(where), "%s:%d", path, line);
+		cur_where = where;
+		usage(err, "%s", "expected 'key = value' or '[section]'");
+		cur_where = NULL;
+	} else if (c.fail_line) {
+		fputs(c.msg, err);
+	}
+	free(c.msg);
+	return line || c.fail_line ? OPTIONS_USAGE : OPTIONS_RUN;
+}
+
+/* The files of options_sysconfdir and the user's, in order; or --config alone. */
+static enum options_result load_configs(struct viewer_options *o, const char *config,
+					const char *vm, FILE *err)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[PATH_MAX];
+	enum options_result res;
+
+	if (config)
+		return load_config(o, config, true, err);
+	snprintf(path, sizeof(path), "%s/viewer.conf", options_sysconfdir);
+	res = load_config(o, path, false, err);
+	if (res == OPTIONS_RUN && vm && *vm && !strchr(vm, '/')) {
+		snprintf(path, sizeof(path), "%s/%s.conf", options_sysconfdir, vm);
+		res = load_config(o, path, false, err);
+	}
+	if (res != OPTIONS_RUN)
+		return res;
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/vgpu-viewer/config", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.config/vgpu-viewer/config", home);
+	else
+		return OPTIONS_RUN;
+	return load_config(o, path, false, err);
+}
+
+/* --config and --vm, found before the files are read (the files come first). */
+static void prescan(int argc, char *argv[], const char **ret_config, const char **ret_vm)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--config") && i + 1 < argc)
+			*ret_config = argv[++i];
+		else if (!strncmp(a, "--config=", 9))
+			*ret_config = a + 9;
+		else if (!strcmp(a, "--vm") && i + 1 < argc)
+			*ret_vm = argv[++i];
+		else if (!strncmp(a, "--vm=", 5))
+			*ret_vm = a + 5;
+	}
 }
 
 enum options_result options_parse(struct viewer_options *opts, int argc, char *argv[],
@@ -270,6 +525,8 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 	enum options_result res;
 	size_t n = 0;
 	int c;
+
+	const char *config = NULL, *vm = NULL;
 
 	*opts = (struct viewer_options){
 		.device_fd = -1,
@@ -295,6 +552,19 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 	}
 	longopts[N_OPTIONS] = (struct option){ 0 };
 	shortopts[n] = '\0';
+
+	/* The files first, so that the command line wins. */
+	prescan(argc, argv, &config, &vm);
+	for (int i = 1; i < argc; i++)	/* --help and --version need no files */
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
+			config = "", vm = NULL;
+	if (!config || *config) {
+		res = load_configs(opts, config, vm, err);
+		if (res != OPTIONS_RUN)
+			return res;
+	}
+	opts->config = config;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;

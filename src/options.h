@@ -42,6 +42,13 @@ struct viewer_options {
 	bool reconnect;			/* --reconnect: re-attach when the VMM comes back */
 	const char *libvirt_dir;	/* where libvirt keeps NAME.pid and NAME.xml */
 	struct wlout_options wl;	/* --scale, --filter, --path, --fullscreen, --title */
+	bool kiosk;			/* --kiosk: fullscreen, no hotkey leaves it */
+	bool window_opts_on_cli;	/* one of the above was on the command line */
+	const char *config;		/* --config FILE */
+
+	/* Values from configuration files, which options point into. */
+	char **owned;
+	size_t n_owned;
 };
 
 enum options_result {
@@ -57,6 +64,17 @@ enum options_result {
  */
 enum options_result options_parse(struct viewer_options *opts, int argc, char *argv[],
 				   FILE *out, FILE *err);
+
+/*
+ * Where the configuration files are: @sysconfdir/viewer.conf, then
+ * @sysconfdir/VM.conf (with --vm), then $XDG_CONFIG_HOME/vgpu-viewer/config
+ * ($HOME/.config when unset); the command line wins over all.  Tests point
+ * these elsewhere; the default is the build's sysconfdir.
+ */
+extern const char *options_sysconfdir;
+
+/* Frees what options_parse() kept for @opts. */
+void options_finish(struct viewer_options *opts);
 
 /* Writes --help, generated from the option table. */
 void options_print_help(FILE *out);

@@ -565,8 +565,10 @@ int main(int argc, char *argv[])
 
 	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
 	case OPTIONS_DONE:
+		options_finish(&v.opts);
 		return VIEWER_EXIT_OK;
 	case OPTIONS_USAGE:
+		options_finish(&v.opts);
 		return VIEWER_EXIT_USAGE;
 	case OPTIONS_RUN:
 		break;
@@ -621,5 +623,6 @@ out:
 		close(v.sigfd);
 	if (v.epfd >= 0)
 		close(v.epfd);
+	options_finish(&v.opts);
 	return v.exit_code;
 }

@@ -1,8 +1,72 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "test.h"
+
+static char cfg_root[64];
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cfg_root, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* A private sysconfdir and XDG_CONFIG_HOME, empty. */
+static void config_setup(void)
+{
+	char path[256];
+
+	snprintf(cfg_root, sizeof(cfg_root), "/tmp/vgpu-viewer-test-XXXXXX");
+	if (!mkdtemp(cfg_root))
+		abort();
+	snprintf(path, sizeof(path), "%s/etc", cfg_root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/xdg", cfg_root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/xdg/vgpu-viewer", cfg_root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/etc", cfg_root);
+	options_sysconfdir = strdup(path);
+	snprintf(path, sizeof(path), "%s/xdg", cfg_root);
+	setenv("XDG_CONFIG_HOME", path, 1);
+}
+
+static void remove_file(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cfg_root, rel);
+	unlink(path);
+}
+
+/* The files test_config_* wrote: the other tests run without any. */
+static void config_clean(void)
+{
+	remove_file("etc/viewer.conf");
+	remove_file("etc/win10.conf");
+	remove_file("xdg/vgpu-viewer/config");
+	remove_file("mine.conf");
+	remove_file("bad.conf");
+}
+
+static void config_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", cfg_root);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", cfg_root);
+}
 
 struct captured {
 	char *out, *err;
@@ -25,6 +89,7 @@ static void captured_finish(struct captured *c)
 {
 	free(c->out);
 	free(c->err);
+	options_finish(&c->opts);
 }
 
 static int count_lines(const char *s)
@@ -184,6 +249,101 @@ static void test_window_options(void)
 	captured_finish(&c);
 }
 
+/* /etc, then /etc/VM.conf, then the user's file, then the command line. */
+static void test_config_layers(void)
+{
+	char *argv[] = { "vgpu-viewer", "--vm", "win10", "--filter", "linear", NULL };
+	struct captured c;
+
+	write_file("etc/viewer.conf", "# site defaults\n[viewer]\nscale = integer\nfullscreen = yes\n"
+				      "poll = 20\nfilter = nearest\ntitle = site\n");
+	write_file("etc/win10.conf", "scale = none\npoll = false\ntitle = win10 at the desk\n");
+	write_file("xdg/vgpu-viewer/config", "fullscreen = no\nverbose = 2\n");
+	parse(&c, 5, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_NONE);		/* VM file over site */
+	CHECK(!c.opts.wl.fullscreen);				/* user over site */
+	CHECK(!c.opts.poll);					/* VM file: poll = false */
+	CHECK_INT_EQ(c.opts.poll_ms, 20);
+	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_LINEAR);	/* command line over all */
+	CHECK(strcmp(c.opts.wl.title, "win10 at the desk") == 0);
+	CHECK_INT_EQ(c.opts.verbose, 2);
+	CHECK(strcmp(c.opts.vm, "win10") == 0);
+	captured_finish(&c);
+	/* Window options from a file do not make --backend headless an error. */
+	{
+		char *argv2[] = { "vgpu-viewer", "--vm", "win10", "--backend", "headless", NULL };
+
+		parse(&c, 5, argv2);
+		CHECK_INT_EQ(c.res, OPTIONS_RUN);
+		captured_finish(&c);
+	}
+}
+
+/* --config FILE replaces the layers; it must exist. */
+static void test_config_explicit(void)
+{
+	char path[256], *argv[] = { "vgpu-viewer", "--config", path, "--mdev", UUID, NULL };
+	struct captured c;
+
+	write_file("etc/viewer.conf", "scale = fill\n");
+	write_file("mine.conf", "wait = true\n");
+	snprintf(path, sizeof(path), "%s/mine.conf", cfg_root);
+	parse(&c, 5, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.wait);
+	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_FIT);	/* the site file was not read */
+	captured_finish(&c);
+
+	snprintf(path, sizeof(path), "%s/missing.conf", cfg_root);
+	parse(&c, 5, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "cannot read");
+	CHECK_STR_CONTAINS(c.err, "missing.conf: No such file or directory");
+	captured_finish(&c);
+}
+
+/* Every error names the file and the line, on one line of its own. */
+static void test_config_errors(void)
+{
+	static const struct {
+		const char *text;
+		int line;
+		const char *says;
+	} cases[] = {
+		{ "scale = fit\nscal = fit\n", 2, "unknown key 'scal'" },
+		{ "\n\n[display]\nscale = fit\n", 4, "unknown section [display]" },
+		{ "scale = zoom\n", 1, "--scale takes fit, fill, integer or none, not 'zoom'" },
+		{ "fullscreen = maybe\n", 1, "fullscreen takes true or false, not 'maybe'" },
+		{ "# c\nhelp = 1\n", 2, "'help' cannot be set in a file" },
+		{ "pid = 12\n", 1, "'pid' cannot be set in a file" },
+		{ "poll = 99999\n", 1, "--poll takes a period" },
+		{ "verbose = 9\n", 1, "verbose takes 0 to 3" },
+		{ "scale = fit\nthis is not ini\nscale = nope\n", 2,
+		  "expected 'key = value' or '[section]'" },
+		{ "mdev = nope\n", 1, "--mdev takes an mdev UUID, not 'nope'" },
+	};
+	char path[256], where[300];
+	char *argv[] = { "vgpu-viewer", "--config", path, "--mdev", UUID, NULL };
+
+	snprintf(path, sizeof(path), "%s/bad.conf", cfg_root);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct captured c;
+
+		write_file("bad.conf", cases[i].text);
+		parse(&c, 5, argv);
+		snprintf(where, sizeof(where), "%s:%d: ", path, cases[i].line);
+		if (c.res != OPTIONS_USAGE || !c.err || !strstr(c.err, where) ||
+		    !strstr(c.err, cases[i].says) || count_lines(c.err) != 1) {
+			fprintf(stderr, "case %zu: res %d, stderr: %s\n", i, c.res,
+				c.err ? c.err : "");
+			captured_finish(&c);
+			CHECK(0);
+		}
+		captured_finish(&c);
+	}
+}
+
 static void test_help_lists_every_option(void)
 {
 	char *argv[] = { "vgpu-viewer", "--help", NULL };
@@ -288,12 +448,20 @@ static void test_reparse_resets_state(void)
 
 int main(void)
 {
+	config_setup();
+	atexit(config_teardown);
 	RUN_TEST(test_no_target);
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_targets);
 	RUN_TEST(test_poll);
 	RUN_TEST(test_bad_values);
 	RUN_TEST(test_window_options);
+	RUN_TEST(test_config_layers);
+	config_clean();
+	RUN_TEST(test_config_explicit);
+	config_clean();
+	RUN_TEST(test_config_errors);
+	config_clean();
 	RUN_TEST(test_help_lists_every_option);
 	RUN_TEST(test_version);
 	RUN_TEST(test_verbose_counts);
