@@ -135,6 +135,11 @@ void flip_irq_destroy(struct flip_irq *irq)
 	free(irq);
 }
 
+bool flip_irq_polling(const struct flip_irq *irq)
+{
+	return irq->index < 0;
+}
+
 int flip_irq_fd(const struct flip_irq *irq)
 {
 	return irq->fd;

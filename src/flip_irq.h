@@ -24,6 +24,9 @@ struct flip_irq *flip_irq_create(int device_fd, uint32_t num_irqs, unsigned int 
 /* Disarms the IRQ and closes the fd; NULL is a no-op. */
 void flip_irq_destroy(struct flip_irq *irq);
 
+/* Whether it polls (no display IRQ, or --poll) rather than sleeping on the IRQ. */
+bool flip_irq_polling(const struct flip_irq *irq);
+
 /* The fd to wait on (EPOLLIN). */
 int flip_irq_fd(const struct flip_irq *irq);
 

@@ -27,6 +27,7 @@ struct presenter_frame {
 
 struct presenter;
 struct frame_stamp;
+struct wlout_options;
 
 /* presenter_ops.dispatch(): the user closed the window. */
 #define PRESENTER_CLOSED 1
@@ -54,6 +55,8 @@ struct presenter_ops {
 	 * -errno when the presenter cannot go on (-EPIPE: its server is gone).
 	 */
 	int (*dispatch)(struct presenter *p, uint32_t events);
+	/* Optional: new window options (SIGHUP re-read the configuration). */
+	void (*set_options)(struct presenter *p, const struct wlout_options *opts);
 };
 
 struct presenter {
@@ -73,8 +76,6 @@ bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *r
 
 /* Records frames (sequence and latency from their stamp) into @stats. */
 struct presenter *present_headless_create(struct stats *stats);
-
-struct wlout_options;
 
 /* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
 struct presenter *wlout_create(const struct wlout_options *opts, struct stats *stats);

@@ -71,6 +71,11 @@ bool stats_enabled(const struct stats *s)
 	return s->f != NULL;
 }
 
+uint64_t stats_frames(const struct stats *s)
+{
+	return s->frames;
+}
+
 void stats_wakeup(struct stats *s)
 {
 	s->wakeups++;

@@ -37,6 +37,9 @@ void stats_destroy(struct stats *s);
 /* Whether records are written (--stats): worth reading frame stamps for. */
 bool stats_enabled(const struct stats *s);
 
+/* Frames shown so far. */
+uint64_t stats_frames(const struct stats *s);
+
 void stats_wakeup(struct stats *s);
 void stats_frame(struct stats *s, const struct stats_frame *f);
 void stats_repeat(struct stats *s);

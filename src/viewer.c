@@ -25,9 +25,11 @@
 #include "config.h"
 #include "flip_irq.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "plane.h"
 #include "presenter.h"
+#include "privs.h"
 #include "stats.h"
 #include "vfio_dev.h"
 
@@ -42,7 +44,11 @@ enum source {
 	SRC_VMM,
 	SRC_RETRY,
 	SRC_PRESENTER,
+	SRC_TICK,
 };
+
+/* The status line and the watchdog are refreshed this often (or faster, for a short WatchdogSec). */
+#define TICK_MS 1000
 
 enum state {
 	STATE_WAITING,		/* no device */
@@ -52,7 +58,12 @@ enum state {
 
 struct viewer {
 	struct viewer_options opts;
-	int epfd, sigfd, retry_fd;
+	int epfd, sigfd, retry_fd, tick_fd;
+	int argc;
+	char **argv;			/* kept for re-reading the configuration on SIGHUP */
+	bool ready, privs_dropped;
+	uint64_t tick_frames, tick_ns;	/* for the flip rate */
+	double rate;
 	struct stats *stats;
 	struct presenter *presenter;
 	int presenter_fd;
@@ -90,6 +101,32 @@ static int exit_code_for(int err)
 	case -ESRCH: return VIEWER_EXIT_VMM_GONE;
 	case -EINVAL: return VIEWER_EXIT_USAGE;
 	default: return VIEWER_EXIT_FAILURE;
+	}
+}
+
+/* The line 'systemctl status' shows. */
+static void update_status(struct viewer *v)
+{
+	switch (v->state) {
+	case STATE_WAITING:
+		if (v->attached_once)
+			notify_status("waiting for the VMM to come back (mdev %s)", v->uuid);
+		else if (v->opts.vm)
+			notify_status("waiting for VM %s", v->opts.vm);
+		else
+			notify_status("waiting for mdev %s", v->opts.mdev ? v->opts.mdev : "?");
+		break;
+	case STATE_OFF:
+		notify_status("mdev %s: guest display off (%s)", v->uuid, v->off_reason);
+		break;
+	case STATE_SHOWING:
+		if (flip_irq_polling(v->irq))
+			notify_status("%s, %.1f flips/s, polling every %u ms%s", v->mode, v->rate,
+				      v->opts.poll_ms,
+				      v->opts.poll ? " (--poll)" : " (the kernel has no display IRQ)");
+		else
+			notify_status("%s, %.1f flips/s, display IRQ", v->mode, v->rate);
+		break;
 	}
 }
 
@@ -380,6 +417,17 @@ static int attach(struct viewer *v)
 	stats_event(v->stats, "attach", "uuid", v->uuid);
 	/* Nothing may signal for a while: look now. */
 	update(v, stats_now_ns());
+
+	/* Attached: no capability is needed any more, but to borrow again. */
+	if (!v->privs_dropped) {
+		privs_drop(v->opts.reconnect);
+		v->privs_dropped = true;
+	}
+	update_status(v);
+	if (!v->ready) {
+		notify_ready();
+		v->ready = true;
+	}
 	return 0;
 }
 
@@ -419,14 +467,68 @@ static void handle_retry(struct viewer *v)
 	}
 }
 
+static enum log_level log_level_for(int verbose)
+{
+	return verbose > 1 ? LOG_LEVEL_DBG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
+}
+
+/*
+ * SIGHUP: the configuration files and the command line again.  What can
+ * change at run time does (log level, scale, filter); the rest needs a
+ * restart and is said so.  A broken file keeps the old configuration.
+ */
+static void reload(struct viewer *v)
+{
+	struct viewer_options o;
+
+	notify_reloading();
+	if (options_parse(&o, v->argc, v->argv, stderr, stderr) != OPTIONS_RUN) {
+		LOG_ERR("reloading the configuration failed; keeping the old one");
+	} else {
+		log_init(log_level_for(o.verbose), getenv("JOURNAL_STREAM") != NULL);
+		if (v->presenter->ops->set_options)
+			v->presenter->ops->set_options(v->presenter, &o.wl);
+		if ((o.vm && (!v->opts.vm || strcmp(o.vm, v->opts.vm))) || o.poll != v->opts.poll ||
+		    o.backend != v->opts.backend || o.wl.path != v->opts.wl.path)
+			LOG_WARN("the VM, backend, path and polling change at the next restart");
+		v->opts.verbose = o.verbose;
+		v->opts.wl.scale = o.wl.scale;
+		v->opts.wl.filter = o.wl.filter;
+		LOG_INFO("configuration reloaded");
+	}
+	options_finish(&o);
+	notify_ready();
+}
+
 static void handle_signal(struct viewer *v)
 {
 	struct signalfd_siginfo si;
 
-	if (read(v->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		LOG_INFO("signal %u, exiting", si.ssi_signo);
-		v->running = false;
+	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		reload(v);
+		return;
 	}
+	LOG_INFO("signal %u, exiting", si.ssi_signo);
+	v->running = false;
+}
+
+/* Every TICK_MS: the flip rate for the status line, the watchdog, the start timeout. */
+static void handle_tick(struct viewer *v)
+{
+	uint64_t ticks, now = stats_now_ns(), frames = stats_frames(v->stats);
+
+	if (read(v->tick_fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	if (v->tick_ns && now > v->tick_ns)
+		v->rate = (double)(frames - v->tick_frames) * 1e9 / (double)(now - v->tick_ns);
+	v->tick_frames = frames;
+	v->tick_ns = now;
+	update_status(v);
+	notify_watchdog();
+	if (!v->ready)	/* still waiting for the VM: the start job must not time out */
+		notify_extend_timeout(3 * TICK_MS * 1000ull);
 }
 
 static void dispatch(struct viewer *v, enum source src)
@@ -454,6 +556,9 @@ static void dispatch(struct viewer *v, enum source src)
 		handle_retry(v);
 		break;
 	case SRC_PRESENTER:	/* dispatched before the batch, see presenter_after_wait() */
+		break;
+	case SRC_TICK:
+		handle_tick(v);
 		break;
 	}
 }
@@ -512,18 +617,33 @@ static int setup(struct viewer *v)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	v->epfd = epoll_create1(EPOLL_CLOEXEC);
 	v->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	v->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (v->epfd < 0 || v->sigfd < 0 || v->retry_fd < 0) {
+	v->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (v->epfd < 0 || v->sigfd < 0 || v->retry_fd < 0 || v->tick_fd < 0) {
 		LOG_ERRNO(errno, "setting up the event loop");
 		return -errno;
 	}
-	if (watch(v, v->sigfd, SRC_SIGNAL) || watch(v, v->retry_fd, SRC_RETRY))
+	if (watch(v, v->sigfd, SRC_SIGNAL) || watch(v, v->retry_fd, SRC_RETRY) ||
+	    watch(v, v->tick_fd, SRC_TICK))
 		return -EIO;
+	{
+		/* Twice per WatchdogSec at least, as sd_watchdog_enabled(3) asks. */
+		uint64_t wd = notify_watchdog_usec(), ms = TICK_MS;
+		struct itimerspec its;
+
+		if (wd && wd / 2000 < ms)
+			ms = wd / 2000 ? wd / 2000 : 1;
+		its.it_value.tv_sec = (time_t)(ms / 1000);
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+		its.it_interval = its.it_value;
+		timerfd_settime(v->tick_fd, 0, &its, NULL);
+	}
 
 	v->stats = stats_create(v->opts.stats);
 	if (!v->stats)
@@ -560,7 +680,8 @@ static int setup(struct viewer *v)
 
 int main(int argc, char *argv[])
 {
-	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .presenter_fd = -1 };
+	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .tick_fd = -1,
+			    .presenter_fd = -1, .argc = argc, .argv = argv };
 	int ret;
 
 	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
@@ -573,9 +694,7 @@ int main(int argc, char *argv[])
 	case OPTIONS_RUN:
 		break;
 	}
-	log_init(v.opts.verbose > 1 ? LOG_LEVEL_DBG : v.opts.verbose ? LOG_LEVEL_INFO :
-								      LOG_LEVEL_WARN,
-		 getenv("JOURNAL_STREAM") != NULL);
+	log_init(log_level_for(v.opts.verbose), getenv("JOURNAL_STREAM") != NULL);
 
 	v.exit_code = VIEWER_EXIT_OK;
 	ret = setup(&v);
@@ -588,6 +707,7 @@ int main(int argc, char *argv[])
 	if (ret && v.opts.wait && retryable(ret)) {
 		LOG_INFO("waiting for the %s to appear", v.opts.vm ? "VM" : "device");
 		set_retry(&v, true);
+		update_status(&v);
 	} else if (ret) {
 		v.exit_code = exit_code_for(ret);
 		goto out;
@@ -613,12 +733,15 @@ int main(int argc, char *argv[])
 	}
 
 out:
+	notify_stopping();
 	detach(&v, "exiting");
 	if (v.presenter)
 		v.presenter->ops->destroy(v.presenter);
 	stats_destroy(v.stats);
 	if (v.retry_fd >= 0)
 		close(v.retry_fd);
+	if (v.tick_fd >= 0)
+		close(v.tick_fd);
 	if (v.sigfd >= 0)
 		close(v.sigfd);
 	if (v.epfd >= 0)

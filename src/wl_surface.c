@@ -1273,6 +1273,17 @@ static void wlout_destroy(struct presenter *base)
 	free(w);
 }
 
+/* Scale and filter may change at run time; the title, app id and path stay. */
+static void wlout_set_options(struct presenter *base, const struct wlout_options *opts)
+{
+	struct wlout *w = (struct wlout *)base;
+
+	w->opts.scale = opts->scale;
+	w->opts.filter = opts->filter;
+	if (w->configured)
+		relayout(w);
+}
+
 static const struct presenter_ops wlout_ops = {
 	.name = "wayland",
 	.present = wlout_present,
@@ -1280,6 +1291,7 @@ static const struct presenter_ops wlout_ops = {
 	.get_fd = wlout_get_fd,
 	.prepare = wlout_prepare,
 	.dispatch = wlout_dispatch,
+	.set_options = wlout_set_options,
 };
 
 static void create_window(struct wlout *w)

@@ -20,6 +20,15 @@
       SIGKILLs KILL_PID (the compositor) and measures how long PID (the
       viewer, a child of the calling shell) takes to exit; fails beyond
       WITHIN_S.
+  vmtool.py notify-check SECONDS CMD...
+      Runs CMD (the viewer) with NOTIFY_SOCKET and WATCHDOG_USEC=1000000
+      as systemd would, for SECONDS, then SIGHUP, then SIGTERM; checks
+      READY=1, a STATUS showing the mode and the display IRQ, WATCHDOG=1
+      twice a second, RELOADING=1 then READY=1 again, STOPPING=1, exit 0,
+      and that the capability sets are empty after attaching.
+  vmtool.py notify-wait SECONDS CMD...
+      The same for a viewer waiting for an mdev that is not there (--wait):
+      no READY=1, EXTEND_TIMEOUT_USEC and a "waiting for" STATUS.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -218,6 +227,91 @@ def gone_after_kill(args):
         fail("that is more than %.0f ms" % (within * 1000))
 
 
+def notify_run(seconds, cmd, hup=False):
+    import subprocess
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "notify.sock")
+    if os.path.exists(path):
+        os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(0.05)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="1000000")
+    p = subprocess.Popen(cmd, env=env)
+    msgs = []
+    caps = None
+
+    def collect(until):
+        while time.monotonic() < until:
+            try:
+                data = sock.recv(4096).decode()
+            except socket.timeout:
+                continue
+            for line in data.split("\n"):
+                msgs.append((time.monotonic(), line))
+
+    t0 = time.monotonic()
+    collect(t0 + seconds)
+    try:
+        with open("/proc/%d/status" % p.pid) as f:
+            caps = {k: int(v, 16) for k, v in
+                    (l.split(":") for l in f if l.startswith(("CapEff", "CapPrm", "CapBnd", "CapAmb")))}
+    except OSError:
+        pass
+    if hup:
+        p.send_signal(signal.SIGHUP)
+        collect(time.monotonic() + 1.5)
+    p.send_signal(signal.SIGTERM)
+    collect(time.monotonic() + 1.0)
+    rc = p.wait(timeout=10)
+    collect(time.monotonic() + 0.2)
+    for t, m in msgs:
+        print("  %6.2f s %s" % (t - t0, m))
+    return msgs, caps, rc
+
+
+def notify_check(args):
+    msgs, caps, rc = notify_run(float(args[0]), args[1:], hup=True)
+    lines = [m for _, m in msgs]
+    if "READY=1" not in lines:
+        fail("no READY=1")
+    status = [m for m in lines if m.startswith("STATUS=")]
+    if not any("XR24" in m and "flips/s, display IRQ" in m for m in status):
+        fail("no STATUS with the mode and the display IRQ: %s" % status)
+    wd = [t for t, m in msgs if m == "WATCHDOG=1"]
+    if len(wd) < 2 * float(args[0]) - 2:
+        fail("%d WATCHDOG=1 in %s s, want two a second" % (len(wd), args[0]))
+    gaps = [b - a for a, b in zip(wd, wd[1:])]
+    if gaps and max(gaps) > 1.0:
+        fail("a watchdog gap of %.2f s (WATCHDOG_USEC is 1 s)" % max(gaps))
+    if "RELOADING=1" not in lines or lines.index("RELOADING=1") > len(lines) - 1 or \
+            "READY=1" not in lines[lines.index("RELOADING=1"):]:
+        fail("no RELOADING=1 followed by READY=1 on SIGHUP")
+    if "STOPPING=1" not in lines:
+        fail("no STOPPING=1")
+    if rc != 0:
+        fail("exit status %d" % rc)
+    if caps is None:
+        fail("could not read the viewer's capabilities")
+    print("capabilities after attaching: %s" % ", ".join("%s %x" % kv for kv in sorted(caps.items())))
+    if any(caps.values()):
+        fail("capabilities left after attaching")
+    print("notify: READY, %d STATUS, %d WATCHDOG (largest gap %.2f s), RELOADING+READY, STOPPING"
+          % (len(status), len(wd), max(gaps) if gaps else 0))
+
+
+def notify_wait(args):
+    msgs, caps, rc = notify_run(float(args[0]), args[1:])
+    lines = [m for _, m in msgs]
+    if "READY=1" in lines:
+        fail("READY=1 while waiting for the device")
+    if not any(m.startswith("EXTEND_TIMEOUT_USEC=") for m in lines):
+        fail("no EXTEND_TIMEOUT_USEC while waiting")
+    if not any(m.startswith("STATUS=waiting for mdev") for m in lines):
+        fail("no 'waiting for' STATUS")
+    if rc != 0:
+        fail("exit status %d" % rc)
+
+
 def recv_exec(args):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(args[0])
@@ -233,7 +327,8 @@ def recv_exec(args):
 def main():
     tools = {"check-frames": check_frames, "check-modes": check_modes,
              "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
-             "gone-after-kill": gone_after_kill}
+             "gone-after-kill": gone_after_kill, "notify-check": notify_check,
+             "notify-wait": notify_wait}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)
