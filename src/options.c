@@ -40,6 +40,7 @@ enum option_key {
 	OPT_TITLE,
 	OPT_CONFIG,
 	OPT_KIOSK,
+	OPT_HOTKEYS,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -73,6 +74,8 @@ static const struct option_def {
 	  "auto (default), zero-copy, egl, shm: how frames reach the compositor" },
 	{ "title", OPT_TITLE, ARG_REQUIRED, "TEXT", "window title (default: the VM name or mdev)" },
 	{ "kiosk", OPT_KIOSK, ARG_NONE, NULL, "fullscreen, and no hotkey leaves it (kiosk machines)" },
+	{ "hotkeys", OPT_HOTKEYS, ARG_REQUIRED, "LIST",
+	  "toggle-fullscreen=KEY (F1..F12; default F11), or empty for none" },
 	{ "poll", OPT_POLL, ARG_OPTIONAL, "MS",
 	  "poll the planes every MS ms (default 16) instead of using the display IRQ" },
 	{ "stats", OPT_STATS, ARG_REQUIRED, "FILE", "write per-frame records to FILE (JSON lines)" },
@@ -177,6 +180,29 @@ static const char *const scale_names[] = { "fit", "fill", "integer", "none", NUL
 static const char *const filter_names[] = { "auto", "nearest", "linear", NULL };
 static const char *const path_names[] = { "auto", "zero-copy", "egl", "shm", NULL };
 
+/*
+ * virt-viewer's --hotkeys form, for the one action there is:
+ * "toggle-fullscreen=f11" (case does not matter), or "" for no hotkeys.
+ * Evdev codes: KEY_F1..F10 are 59..68, KEY_F11 87, KEY_F12 88.
+ */
+static int parse_hotkeys(const char *arg, unsigned int *ret_key)
+{
+	static const char action[] = "toggle-fullscreen=";
+	unsigned long n;
+
+	if (!*arg) {
+		*ret_key = 0;
+		return 0;
+	}
+	if (strncmp(arg, action, sizeof(action) - 1))
+		return -EINVAL;
+	arg += sizeof(action) - 1;
+	if ((arg[0] != 'f' && arg[0] != 'F') || !parse_uint(arg + 1, 1, 12, &n))
+		return -EINVAL;
+	*ret_key = n <= 10 ? 58 + (unsigned int)n : 87 + (unsigned int)n - 11;
+	return 0;
+}
+
 /* One option with its argument; OPTIONS_RUN to go on. */
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
@@ -185,7 +211,8 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 
 	/* Window options given with --backend headless are a mistake; in a file, a default. */
 	if (!cur_where && (key == OPT_FULLSCREEN || key == OPT_SCALE || key == OPT_FILTER ||
-			   key == OPT_PATH || key == OPT_TITLE || key == OPT_KIOSK))
+			   key == OPT_PATH || key == OPT_TITLE || key == OPT_KIOSK ||
+			   key == OPT_HOTKEYS))
 		o->window_opts_on_cli = true;
 
 	switch (key) {
@@ -249,6 +276,12 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_KIOSK:
 		o->kiosk = true;
 		o->wl.fullscreen = true;
+		o->wl.fullscreen_key = 0;
+		break;
+	case OPT_HOTKEYS:
+		if (parse_hotkeys(arg, &o->wl.fullscreen_key))
+			return usage(err, "--hotkeys takes toggle-fullscreen=F1..F12 (or nothing), "
+				     "not '%s'", arg);
 		break;
 	case OPT_CONFIG:
 		break;	/* read before everything else, see options_parse() */
@@ -532,7 +565,7 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 		.device_fd = -1,
 		.poll_ms = 16,
 		.libvirt_dir = "/run/libvirt/qemu",
-		.wl = { .app_id = "vgpu-viewer" },
+		.wl = { .app_id = "vgpu-viewer", .fullscreen_key = 87 /* KEY_F11 */ },
 	};
 
 	shortopts[n++] = ':';	/* report a missing argument as ':' */

@@ -363,13 +363,14 @@ static void handle_key_leave(void *data, struct wl_keyboard *kb, uint32_t serial
 {
 }
 
-/* F11 toggles fullscreen: evdev key codes do not depend on the layout. */
+/* --hotkeys' key (F11) toggles fullscreen: evdev key codes do not depend on the layout. */
 static void handle_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
 		       uint32_t key, uint32_t state)
 {
 	struct wlout *w = data;
 
-	if (key == KEY_F11 && state == WL_KEYBOARD_KEY_STATE_PRESSED)
+	if (w->opts.fullscreen_key && key == w->opts.fullscreen_key &&
+	    state == WL_KEYBOARD_KEY_STATE_PRESSED)
 		set_fullscreen(w, !w->conf_fullscreen);
 }
 

@@ -35,6 +35,8 @@ struct wlout_options {
 	enum geom_filter filter;
 	enum wlout_path path;
 	bool fullscreen;
+	/* The evdev key code that toggles fullscreen (KEY_F11), 0: none (--kiosk). */
+	unsigned int fullscreen_key;
 };
 
 const char *wlout_path_name(enum wlout_path path);

@@ -197,6 +197,9 @@ static void test_bad_values(void)
 		{ { "--mdev", UUID, "--scale", "zoom" }, "--scale takes fit, fill" },
 		{ { "--mdev", UUID, "--filter", "cubic" }, "--filter takes auto" },
 		{ { "--mdev", UUID, "--path", "dri" }, "--path takes auto, zero-copy" },
+		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=f13" }, "--hotkeys takes" },
+		{ { "--mdev", UUID, "--hotkeys", "release-cursor=f12" }, "--hotkeys takes" },
+		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=shift+f11" }, "--hotkeys takes" },
 		{ { "--mdev", UUID, "--backend", "headless", "-f" }, "for the wayland backend" },
 		{ { "--mdev", UUID, "--backend", "headless", "--scale=none" },
 		  "for the wayland backend" },
@@ -246,6 +249,34 @@ static void test_window_options(void)
 	CHECK_INT_EQ(c.opts.wl.path, WLOUT_PATH_AUTO);
 	CHECK(!c.opts.wl.fullscreen && !c.opts.wl.title);
 	CHECK(strcmp(c.opts.wl.app_id, "vgpu-viewer") == 0);
+	captured_finish(&c);
+}
+
+static void test_hotkeys_and_kiosk(void)
+{
+	static const struct {
+		const char *arg;
+		unsigned int key;
+	} cases[] = {
+		{ "toggle-fullscreen=f11", 87 }, { "toggle-fullscreen=F12", 88 },
+		{ "toggle-fullscreen=f1", 59 }, { "toggle-fullscreen=F10", 68 }, { "", 0 },
+	};
+	char *kiosk[] = { "vgpu-viewer", "--mdev", UUID, "--kiosk", NULL };
+	struct captured c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "vgpu-viewer", "--mdev", UUID, "--hotkeys", (char *)cases[i].arg,
+				 NULL };
+
+		parse(&c, 5, argv);
+		CHECK_INT_EQ(c.res, OPTIONS_RUN);
+		CHECK_INT_EQ(c.opts.wl.fullscreen_key, cases[i].key);
+		captured_finish(&c);
+	}
+	parse(&c, 4, kiosk);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.kiosk && c.opts.wl.fullscreen);
+	CHECK_INT_EQ(c.opts.wl.fullscreen_key, 0);	/* no way out */
 	captured_finish(&c);
 }
 
@@ -456,6 +487,7 @@ int main(void)
 	RUN_TEST(test_poll);
 	RUN_TEST(test_bad_values);
 	RUN_TEST(test_window_options);
+	RUN_TEST(test_hotkeys_and_kiosk);
 	RUN_TEST(test_config_layers);
 	config_clean();
 	RUN_TEST(test_config_explicit);
