@@ -5,8 +5,109 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "config.h"
+#if HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+/* syslog.h's names, which log.h uses for its own macros. */
+#undef LOG_ERR
+#undef LOG_INFO
+#endif
+
 #define LOG_MODULE "log"
 #include "log.h"
+
+#define MAX_FIELDS 8
+static struct {
+	char name[16];
+	char value[64];
+} fields[MAX_FIELDS];
+static bool use_journal;
+
+void log_use_journal(bool on)
+{
+	use_journal = on && HAVE_SYSTEMD;
+}
+
+bool log_stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void log_set_field(const char *name, const char *value)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < MAX_FIELDS; i++) {
+		if (!strcmp(fields[i].name, name)) {
+			if (value)
+				snprintf(fields[i].value, sizeof(fields[i].value), "%s", value);
+			else
+				fields[i].name[0] = '\0';
+			return;
+		}
+		if (!fields[i].name[0] && free_slot < 0)
+			free_slot = i;
+	}
+	if (value && free_slot >= 0) {
+		snprintf(fields[free_slot].name, sizeof(fields[free_slot].name), "%s", name);
+		snprintf(fields[free_slot].value, sizeof(fields[free_slot].value), "%s", value);
+	}
+}
+
+int log_format_fields(char *buf, size_t len, enum log_level level, const char *module,
+		      const char *file, int line, const char *text)
+{
+	int n = snprintf(buf, len, "MESSAGE=%s\nPRIORITY=%d\nSYSLOG_IDENTIFIER=vgpu-viewer\n"
+			 "VGPU_MODULE=%s\n", text, (int)level, module);
+
+	if (file && n >= 0)
+		n += snprintf(buf + ((size_t)n < len ? (size_t)n : len),
+			      (size_t)n < len ? len - (size_t)n : 0, "CODE_FILE=%s\nCODE_LINE=%d\n",
+			      file, line);
+	for (int i = 0; i < MAX_FIELDS && n >= 0; i++)
+		if (fields[i].name[0])
+			n += snprintf(buf + ((size_t)n < len ? (size_t)n : len),
+				      (size_t)n < len ? len - (size_t)n : 0, "%s=%s\n",
+				      fields[i].name, fields[i].value);
+	return n;
+}
+
+/* One journal entry, a field a line; false when the journal would not take it. */
+static bool send_journal(enum log_level level, const char *module, const char *file, int line,
+			 const char *text)
+{
+#if HAVE_SYSTEMD
+	char buf[2048];
+	struct iovec iov[MAX_FIELDS + 8];
+	int n = log_format_fields(buf, sizeof(buf), level, module, file, line, text), k = 0;
+	char *p = buf;
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	while (*p && k < (int)(sizeof(iov) / sizeof(iov[0]))) {
+		char *nl = strchr(p, '\n');
+
+		iov[k].iov_base = p;
+		iov[k].iov_len = (size_t)(nl - p);
+		k++;
+		p = nl + 1;
+	}
+	return sd_journal_sendv(iov, k) == 0;
+#else
+	(void)level, (void)module, (void)file, (void)line, (void)text;
+	return false;
+#endif
+}
 
 static enum log_level max_level = LOG_LEVEL_INFO;
 static bool use_prefix;
@@ -57,6 +158,13 @@ static void vlog(enum log_level level, const char *module, const char *file, int
 	snprintf(last_line, sizeof(last_line), "%s", text);
 	last_time = now.tv_sec;
 
+	if (use_journal) {
+		/* The message without "module: ", which is a field of its own. */
+		const char *msg = text + strlen(module) + 2;
+
+		if (send_journal(level, module, file, line, msg))
+			return;
+	}
 	if (use_prefix)
 		fprintf(stderr, "<%d>%s\n", (int)level, text);
 	else

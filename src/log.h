@@ -3,6 +3,7 @@
 #define VGPU_VIEWER_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_ERR = 3,
@@ -17,6 +18,29 @@ enum log_level {
  * journald keeps the level.
  */
 void log_init(enum log_level max_level, bool syslog_prefix);
+
+/*
+ * Under systemd ($JOURNAL_STREAM names stderr) lines go to the journal as
+ * structured entries instead: MESSAGE, PRIORITY, CODE_FILE/CODE_LINE,
+ * VGPU_MODULE and the context fields below.  Elsewhere, stderr.
+ */
+void log_use_journal(bool on);
+
+/* Whether stderr is the journal stream $JOURNAL_STREAM names (systemd.exec(5)). */
+bool log_stderr_is_journal(void);
+
+/*
+ * A field every following entry carries until it is cleared (@value NULL):
+ * "VM", "MDEV", "DMABUF_ID", "FOURCC".  Up to 8 fields.
+ */
+void log_set_field(const char *name, const char *value);
+
+/*
+ * The entry's fields as "NAME=value" lines into @buf (for the journal, and
+ * tests); returns the length, or the length needed when it is >= @len.
+ */
+int log_format_fields(char *buf, size_t len, enum log_level level, const char *module,
+		      const char *file, int line, const char *text);
 
 /* Writes one line at @level, prefixed with "module: ". */
 void log_msg(enum log_level level, const char *module, const char *file, int line,

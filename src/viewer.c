@@ -221,8 +221,20 @@ static const struct plane *query_cursor(struct viewer *v, struct plane *ret)
 	return cursor;
 }
 
-/* The guest display may have changed: query it and hand the frame on. */
+static void update_plane(struct viewer *v, uint64_t wake_ns);
+
+/*
+ * The guest display may have changed: query it and hand the frame on.  What
+ * is logged meanwhile carries the plane's DMABUF_ID and FOURCC (journal).
+ */
 static void update(struct viewer *v, uint64_t wake_ns)
+{
+	update_plane(v, wake_ns);
+	log_set_field("DMABUF_ID", NULL);
+	log_set_field("FOURCC", NULL);
+}
+
+static void update_plane(struct viewer *v, uint64_t wake_ns)
 {
 	struct presenter_frame f = { .wake_ns = wake_ns };
 	struct vfio_device_gfx_plane_info q;
@@ -241,6 +253,13 @@ static void update(struct viewer *v, uint64_t wake_ns)
 		snprintf(reason, sizeof(reason), "querying the plane failed: %s", strerror(-ret));
 		show_off(v, reason);
 		return;
+	}
+	if (q.drm_format) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", q.dmabuf_id);
+		log_set_field("DMABUF_ID", id);
+		log_set_field("FOURCC", plane_format_name(q.drm_format, fourcc));
 	}
 	ret = plane_from_query(&q, vfio_dev_plane_kind(v->dev), &p, &why);
 	if (ret == -ENODATA) {
@@ -391,6 +410,7 @@ static int attach(struct viewer *v)
 		return ret;
 
 	snprintf(v->uuid, sizeof(v->uuid), "%s", vfio_dev_uuid(v->dev));
+	log_set_field("MDEV", v->uuid[0] ? v->uuid : NULL);
 	v->cache = plane_cache_create(DMABUF_CACHE_SIZE);
 	v->irq = flip_irq_create(vfio_dev_fd(v->dev), vfio_dev_num_irqs(v->dev), v->opts.poll_ms,
 				 v->opts.poll);
@@ -695,6 +715,9 @@ int main(int argc, char *argv[])
 		break;
 	}
 	log_init(log_level_for(v.opts.verbose), getenv("JOURNAL_STREAM") != NULL);
+	log_use_journal(log_stderr_is_journal());
+	if (v.opts.vm)
+		log_set_field("VM", v.opts.vm);
 
 	v.exit_code = VIEWER_EXIT_OK;
 	ret = setup(&v);

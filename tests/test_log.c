@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/* Journal fields, and the repeat filter. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LOG_MODULE "test"
+#include "log.h"
+#include "test.h"
+
+static void test_fields(void)
+{
+	char buf[1024];
+	int n;
+
+	log_set_field("VM", "win10");
+	log_set_field("MDEV", "5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10");
+	log_set_field("DMABUF_ID", "7");
+	log_set_field("FOURCC", "XR24");
+	n = log_format_fields(buf, sizeof(buf), LOG_LEVEL_WARN, "viewer", "src/viewer.c", 42,
+			      "guest display off: unusable plane");
+	CHECK(n > 0 && (size_t)n < sizeof(buf));
+	CHECK_STR_CONTAINS(buf, "MESSAGE=guest display off: unusable plane\n");
+	CHECK_STR_CONTAINS(buf, "PRIORITY=4\n");
+	CHECK_STR_CONTAINS(buf, "VGPU_MODULE=viewer\n");
+	CHECK_STR_CONTAINS(buf, "CODE_FILE=src/viewer.c\nCODE_LINE=42\n");
+	CHECK_STR_CONTAINS(buf, "VM=win10\n");
+	CHECK_STR_CONTAINS(buf, "MDEV=5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10\n");
+	CHECK_STR_CONTAINS(buf, "DMABUF_ID=7\nFOURCC=XR24\n");
+
+	/* Cleared fields go; a value replaced stays one field. */
+	log_set_field("DMABUF_ID", NULL);
+	log_set_field("FOURCC", NULL);
+	log_set_field("VM", "win11");
+	log_format_fields(buf, sizeof(buf), LOG_LEVEL_INFO, "viewer", NULL, 0, "x");
+	CHECK(!strstr(buf, "DMABUF_ID") && !strstr(buf, "FOURCC") && !strstr(buf, "CODE_FILE"));
+	CHECK(!strstr(buf, "win10"));
+	CHECK_STR_CONTAINS(buf, "VM=win11\n");
+
+	/* Too small a buffer: the length needed, nothing written past it. */
+	buf[10] = '#';
+	n = log_format_fields(buf, 10, LOG_LEVEL_INFO, "viewer", NULL, 0, "x");
+	CHECK(n >= 10 && buf[10] == '#');
+	log_set_field("VM", NULL);
+	log_set_field("MDEV", NULL);
+}
+
+/* Without a matching JOURNAL_STREAM, stderr is not the journal. */
+static void test_journal_detection(void)
+{
+	setenv("JOURNAL_STREAM", "1:2", 1);
+	CHECK(!log_stderr_is_journal());
+	unsetenv("JOURNAL_STREAM");
+	CHECK(!log_stderr_is_journal());
+}
+
+/* The same line within a minute is written once, then counted. */
+static void test_repeats(void)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int saved = dup(STDERR_FILENO);
+	char path[] = "/tmp/vgpu-viewer-log-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(f && saved >= 0 && fd >= 0);
+	fclose(f);
+	free(out);
+	dup2(fd, STDERR_FILENO);
+	log_init(LOG_LEVEL_INFO, false);
+	for (int i = 0; i < 5; i++)
+		LOG_ERR("no mdev %d", 1);
+	LOG_INFO("something else");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	{
+		char text[512] = "";
+		FILE *r = fopen(path, "r");
+		size_t n = r ? fread(text, 1, sizeof(text) - 1, r) : 0;
+
+		if (r)
+			fclose(r);
+		text[n] = '\0';
+		unlink(path);
+		close(fd);
+		CHECK_STR_CONTAINS(text, "test: no mdev 1\n");
+		CHECK_STR_CONTAINS(text, "test: no mdev 1 (repeated 4 more times)\n");
+		CHECK_STR_CONTAINS(text, "test: something else\n");
+	}
+}
+
+int main(void)
+{
+	RUN_TEST(test_fields);
+	RUN_TEST(test_journal_detection);
+	RUN_TEST(test_repeats);
+	return TEST_EXIT_STATUS();
+}
