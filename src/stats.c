@@ -15,7 +15,7 @@
 struct stats {
 	FILE *f;
 	uint64_t start_ns;
-	uint64_t wakeups, frames, repeats;
+	uint64_t wakeups, frames, repeats, copies, copy_bytes;
 };
 
 uint64_t stats_now_ns(void)
@@ -45,6 +45,27 @@ struct stats *stats_create(const char *path)
 	return s;
 }
 
+static uint64_t cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
+}
+
+void stats_mark(struct stats *s)
+{
+	if (!s->f)
+		return;
+	fprintf(s->f,
+		"{\"event\":\"mark\",\"t_ns\":%" PRIu64 ",\"wakeups\":%" PRIu64
+		",\"frames\":%" PRIu64 ",\"repeats\":%" PRIu64 ",\"copies\":%" PRIu64
+		",\"copy_bytes\":%" PRIu64 ",\"cpu_ns\":%" PRIu64 "}\n",
+		stats_now_ns(), s->wakeups, s->frames, s->repeats, s->copies, s->copy_bytes,
+		cpu_ns());
+}
+
 void stats_destroy(struct stats *s)
 {
 	struct rusage ru;
@@ -55,9 +76,10 @@ void stats_destroy(struct stats *s)
 		getrusage(RUSAGE_SELF, &ru);
 		fprintf(s->f,
 			"{\"event\":\"summary\",\"runtime_ns\":%" PRIu64 ",\"wakeups\":%" PRIu64
-			",\"frames\":%" PRIu64 ",\"repeats\":%" PRIu64
-			",\"cpu_ns\":%" PRIu64 ",\"maxrss_kb\":%ld}\n",
-			stats_now_ns() - s->start_ns, s->wakeups, s->frames, s->repeats,
+			",\"frames\":%" PRIu64 ",\"repeats\":%" PRIu64 ",\"copies\":%" PRIu64
+			",\"copy_bytes\":%" PRIu64 ",\"cpu_ns\":%" PRIu64 ",\"maxrss_kb\":%ld}\n",
+			stats_now_ns() - s->start_ns, s->wakeups, s->frames, s->repeats, s->copies,
+			s->copy_bytes,
 			(uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
 				(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u,
 			ru.ru_maxrss);
@@ -79,6 +101,12 @@ uint64_t stats_frames(const struct stats *s)
 void stats_wakeup(struct stats *s)
 {
 	s->wakeups++;
+}
+
+void stats_copy(struct stats *s, uint64_t bytes)
+{
+	s->copies++;
+	s->copy_bytes += bytes;
 }
 
 void stats_repeat(struct stats *s)

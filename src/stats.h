@@ -37,10 +37,18 @@ void stats_destroy(struct stats *s);
 /* Whether records are written (--stats): worth reading frame stamps for. */
 bool stats_enabled(const struct stats *s);
 
+/*
+ * A "mark" record with the counters and CPU time so far (SIGUSR1): the
+ * benchmark takes the difference between two marks.
+ */
+void stats_mark(struct stats *s);
+
 /* Frames shown so far. */
 uint64_t stats_frames(const struct stats *s);
 
 void stats_wakeup(struct stats *s);
+/* A full-frame CPU copy of @bytes (the shm path): the benchmark counts them. */
+void stats_copy(struct stats *s, uint64_t bytes);
 void stats_frame(struct stats *s, const struct stats_frame *f);
 void stats_repeat(struct stats *s);
 

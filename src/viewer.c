@@ -530,6 +530,10 @@ static void handle_signal(struct viewer *v)
 		reload(v);
 		return;
 	}
+	if (si.ssi_signo == SIGUSR1) {	/* the benchmark's marks */
+		stats_mark(v->stats);
+		return;
+	}
 	LOG_INFO("signal %u, exiting", si.ssi_signo);
 	v->running = false;
 }
@@ -638,6 +642,7 @@ static int setup(struct viewer *v)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

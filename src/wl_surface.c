@@ -931,6 +931,7 @@ static int present_shm(struct wlout *w, const struct presenter_frame *f,
 		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
 		ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
 	}
+	stats_copy(w->stats, (uint64_t)p->width * p->height * cpp);
 	b->busy = true;
 	wl_surface_attach(w->content, b->buffer, 0, 0);
 	wl_surface_damage_buffer(w->content, 0, 0, INT32_MAX, INT32_MAX);
