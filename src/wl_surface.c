@@ -503,10 +503,10 @@ static void natural_size(struct wlout *w, int32_t *ret_w, int32_t *ret_h)
 }
 
 /*
- * Sizes the window, lays the frame out in it and commits the background:
- * black behind a frame, the waiting placard without one.
+ * Sizes the window, lays the frame out in it and attaches the background
+ * (black behind a frame, the waiting placard without one), uncommitted.
  */
-static void relayout(struct wlout *w)
+static void layout_window(struct wlout *w)
 {
 	struct shmbuf *bg;
 	uint32_t ow, oh;
@@ -538,7 +538,29 @@ static void relayout(struct wlout *w)
 	if (w->showing)
 		wl_subsurface_set_position(w->content_sub, logical(w, w->layout.dst.x),
 					   logical(w, w->layout.dst.y));
-	wl_surface_commit(w->surface);
+}
+
+static void set_content_viewport(struct wlout *w, bool crop);
+
+/*
+ * The window's size or scale changed: lay out again.  The frame's new
+ * place and size must reach the compositor in one go, or for a moment the
+ * frame sticks out of a fullscreen window (weston kills a client for that):
+ * the frame's surface is made synchronized, so that the parent's commit
+ * applies both.
+ */
+static void relayout(struct wlout *w)
+{
+	layout_window(w);
+	if (w->showing && w->have_last) {
+		wl_subsurface_set_sync(w->content_sub);
+		set_content_viewport(w, w->path != WLOUT_PATH_EGL);
+		wl_surface_commit(w->content);
+		wl_surface_commit(w->surface);
+		wl_subsurface_set_desync(w->content_sub);
+	} else {
+		wl_surface_commit(w->surface);
+	}
 }
 
 /* ---- xdg-shell ---- */
@@ -974,6 +996,7 @@ static void show_cursor(struct wlout *w, const struct presenter_frame *f)
 		wp_viewport_set_destination(w->cursor_viewport, logical(w, r.w), logical(w, r.h));
 	wl_subsurface_set_position(w->cursor_sub, logical(w, r.x), logical(w, r.y));
 	wl_surface_commit(w->cursor);
+	wl_surface_commit(w->surface);	/* a subsurface moves at its parent's commit */
 	w->cursor_shown = true;
 }
 
@@ -1049,6 +1072,7 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 	struct stats_frame sf = { .wake_ns = f->wake_ns, .ready_ns = f->ready_ns };
 	enum wlout_path path;
 	struct frame_stamp st;
+	bool resized;
 	char why[128];
 	int ret;
 
@@ -1069,12 +1093,18 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 		return 1;
 	}
 
-	if (!w->showing || f->plane->width != w->frame_width ||
-	    f->plane->height != w->frame_height) {
+	/*
+	 * A new frame size: the new buffer, its viewport and its place go to the
+	 * compositor together (see relayout()), at the parent's commit below.
+	 */
+	resized = !w->showing || f->plane->width != w->frame_width ||
+		  f->plane->height != w->frame_height;
+	if (resized) {
 		w->showing = true;
 		w->frame_width = f->plane->width;
 		w->frame_height = f->plane->height;
-		relayout(w);
+		wl_subsurface_set_sync(w->content_sub);
+		layout_window(w);
 		if (w->idle_manager && !w->inhibitor)
 			w->inhibitor = zwp_idle_inhibit_manager_v1_create_inhibitor(w->idle_manager,
 										   w->surface);
@@ -1104,6 +1134,10 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 		/* A path that turned out not to work is marked failed: try the next. */
 		if (ret != -ENOTSUP || path == WLOUT_PATH_SHM)
 			break;
+	}
+	if (resized) {
+		wl_surface_commit(w->surface);
+		wl_subsurface_set_desync(w->content_sub);
 	}
 	if (ret == -ENOTSUP) {
 		char fourcc[5];
