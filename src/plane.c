@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 
 #include "plane.h"
 
@@ -241,4 +243,14 @@ const void *plane_buf_map(struct plane_buf *b)
 		return NULL;
 	b->map = p;
 	return p;
+}
+
+void plane_buf_sync_read(struct plane_buf *b, bool start)
+{
+	struct dma_buf_sync sync = {
+		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) | DMA_BUF_SYNC_READ,
+	};
+
+	if (b)
+		ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &sync);
 }

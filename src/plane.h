@@ -102,4 +102,10 @@ unsigned int plane_cache_evictions(const struct plane_cache *cache);
  */
 const void *plane_buf_map(struct plane_buf *buf);
 
+/*
+ * Brackets CPU reads of the mapping (DMA_BUF_IOCTL_SYNC, START or END of a
+ * read); NULL (a region plane, nothing to sync) is a no-op.
+ */
+void plane_buf_sync_read(struct plane_buf *buf, bool start);
+
 #endif

@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/dma-buf.h>
 
 #define LOG_MODULE "headless"
 #include "frame_stamp.h"

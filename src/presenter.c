@@ -2,8 +2,6 @@
 /* What every presenter shares. */
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/dma-buf.h>
 
 #define LOG_MODULE "present"
 #include "frame_stamp.h"
@@ -25,7 +23,6 @@ static const void *pixels_of(const struct presenter_frame *f, bool *warned)
 bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *ret,
 			  bool *warned)
 {
-	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
 	const void *px;
 	bool ok;
 
@@ -35,12 +32,8 @@ bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *r
 	px = pixels_of(f, warned);
 	if (!px)
 		return false;
-	if (f->buf)
-		ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	plane_buf_sync_read(f->buf, true);
 	ok = frame_stamp_read(px, f->plane->stride, f->plane->width, 0, ret) == 0;
-	if (f->buf) {
-		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-		ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-	}
+	plane_buf_sync_read(f->buf, false);
 	return ok;
 }

@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/dma-buf.h>
 #include <linux/input-event-codes.h>
 
 #include <wayland-client.h>
@@ -209,6 +207,15 @@ err_close:
 	close(fd);
 	shmbuf_finish(b);
 	return ret;
+}
+
+/* @height rows of @row_bytes from @src (@src_stride apart) into @b. */
+static void shmbuf_fill(struct shmbuf *b, const uint8_t *src, uint32_t src_stride,
+			size_t row_bytes, uint32_t height)
+{
+	for (uint32_t y = 0; y < height; y++)
+		memcpy((uint8_t *)b->data + (size_t)y * b->stride, src + (size_t)y * src_stride,
+		       row_bytes);
 }
 
 static bool shm_has_format(struct wlout *w, uint32_t format)
@@ -930,7 +937,6 @@ static int present_shm(struct wlout *w, const struct presenter_frame *f,
 	const struct plane *p = f->plane;
 	uint32_t cpp = plane_format_cpp(p->fourcc);
 	uint32_t format = plane_format_wl_shm(plane_format_opaque(p->fourcc));
-	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
 	const uint8_t *src;
 	struct shmbuf *b;
 
@@ -944,15 +950,9 @@ static int present_shm(struct wlout *w, const struct presenter_frame *f,
 	b = free_content_buffer(w, p->width, p->height, format, cpp);
 	if (!b)
 		return -EBUSY;
-	if (f->buf)
-		ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-	for (uint32_t y = 0; y < p->height; y++)
-		memcpy((uint8_t *)b->data + (size_t)y * b->stride, src + (size_t)y * p->stride,
-		       (size_t)p->width * cpp);
-	if (f->buf) {
-		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-		ioctl(f->buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-	}
+	plane_buf_sync_read(f->buf, true);
+	shmbuf_fill(b, src, p->stride, (size_t)p->width * cpp, p->height);
+	plane_buf_sync_read(f->buf, false);
 	stats_copy(w->stats, (uint64_t)p->width * p->height * cpp);
 	b->busy = true;
 	wl_surface_attach(w->content, b->buffer, 0, 0);
@@ -985,9 +985,9 @@ static void show_cursor(struct wlout *w, const struct presenter_frame *f)
 		if (!src || shmbuf_init(w, &w->cursor_buf, c->width, c->height,
 					plane_format_wl_shm(c->fourcc), 4))
 			return;
-		for (uint32_t y = 0; y < c->height; y++)
-			memcpy((uint8_t *)w->cursor_buf.data + (size_t)y * w->cursor_buf.stride,
-			       src + (size_t)y * c->stride, (size_t)c->width * 4);
+		plane_buf_sync_read(f->cursor_buf, true);
+		shmbuf_fill(&w->cursor_buf, src, c->stride, (size_t)c->width * 4, c->height);
+		plane_buf_sync_read(f->cursor_buf, false);
 		wl_surface_attach(w->cursor, w->cursor_buf.buffer, 0, 0);
 		wl_surface_damage_buffer(w->cursor, 0, 0, INT32_MAX, INT32_MAX);
 		w->cursor_id = c->id;
