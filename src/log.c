@@ -43,6 +43,11 @@ bool log_stderr_is_journal(void)
 	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+bool log_journal_in_use(void)
+{
+	return use_journal;
+}
+
 void log_set_field(const char *name, const char *value)
 {
 	int free_slot = -1;
@@ -64,21 +69,34 @@ void log_set_field(const char *name, const char *value)
 	}
 }
 
+/* snprintf at offset @n of @buf, keeping the total length needed like snprintf. */
+static int append(char *buf, size_t len, int n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t len, int n, const char *fmt, ...)
+{
+	size_t at = n < 0 ? len : (size_t)n;
+	va_list ap;
+	int m;
+
+	if (n < 0)
+		return n;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + (at < len ? at : len), at < len ? len - at : 0, fmt, ap);
+	va_end(ap);
+	return m < 0 ? m : n + m;
+}
+
 int log_format_fields(char *buf, size_t len, enum log_level level, const char *module,
 		      const char *file, int line, const char *text)
 {
-	int n = snprintf(buf, len, "MESSAGE=%s\nPRIORITY=%d\nSYSLOG_IDENTIFIER=vgpu-viewer\n"
-			 "VGPU_MODULE=%s\n", text, (int)level, module);
+	int n = append(buf, len, 0, "MESSAGE=%s\nPRIORITY=%d\nSYSLOG_IDENTIFIER=vgpu-viewer\n"
+		       "VGPU_MODULE=%s\n", text, (int)level, module);
 
-	if (file && n >= 0)
-		n += snprintf(buf + ((size_t)n < len ? (size_t)n : len),
-			      (size_t)n < len ? len - (size_t)n : 0, "CODE_FILE=%s\nCODE_LINE=%d\n",
-			      file, line);
-	for (int i = 0; i < MAX_FIELDS && n >= 0; i++)
+	if (file)
+		n = append(buf, len, n, "CODE_FILE=%s\nCODE_LINE=%d\n", file, line);
+	for (int i = 0; i < MAX_FIELDS; i++)
 		if (fields[i].name[0])
-			n += snprintf(buf + ((size_t)n < len ? (size_t)n : len),
-				      (size_t)n < len ? len - (size_t)n : 0, "%s=%s\n",
-				      fields[i].name, fields[i].value);
+			n = append(buf, len, n, "%s=%s\n", fields[i].name, fields[i].value);
 	return n;
 }
 

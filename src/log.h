@@ -25,6 +25,7 @@ void log_init(enum log_level max_level, bool syslog_prefix);
  * VGPU_MODULE and the context fields below.  Elsewhere, stderr.
  */
 void log_use_journal(bool on);
+bool log_journal_in_use(void);
 
 /* Whether stderr is the journal stream $JOURNAL_STREAM names (systemd.exec(5)). */
 bool log_stderr_is_journal(void);
