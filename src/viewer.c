@@ -141,15 +141,20 @@ static int watch(struct viewer *v, int fd, enum source src)
 	return 0;
 }
 
-static void set_retry(struct viewer *v, bool on)
+/* A periodic timerfd every @ms milliseconds; 0 stops it. */
+static void set_timer(int fd, uint64_t ms)
 {
 	struct itimerspec its = { 0 };
 
-	if (on) {
-		its.it_value.tv_nsec = RETRY_MS * 1000000L;
-		its.it_interval = its.it_value;
-	}
-	timerfd_settime(v->retry_fd, 0, &its, NULL);
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	its.it_interval = its.it_value;
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void set_retry(struct viewer *v, bool on)
+{
+	set_timer(v->retry_fd, on ? RETRY_MS : 0);
 }
 
 static void unmask(struct viewer *v)
@@ -221,6 +226,29 @@ static const struct plane *query_cursor(struct viewer *v, struct plane *ret)
 	return cursor;
 }
 
+/*
+ * The dmabuf of plane @p: from the cache, or exported now and cached.
+ * NULL with -errno in *@ret_err when the device will not export it.
+ */
+static struct plane_buf *dmabuf_of(struct viewer *v, const struct plane *p, int *ret_err)
+{
+	struct plane_buf *b = plane_cache_lookup(v->cache, p->id);
+	int fd;
+
+	*ret_err = 0;
+	if (b && plane_same_buffer(&b->plane, p))
+		return b;
+	fd = vfio_dev_get_dmabuf(v->dev, p->id);
+	if (fd < 0) {
+		*ret_err = fd;
+		return NULL;
+	}
+	b = plane_cache_insert(v->cache, p, fd);
+	if (!b)
+		*ret_err = -ENOMEM;
+	return b;
+}
+
 static void update_plane(struct viewer *v, uint64_t wake_ns);
 
 /*
@@ -230,8 +258,10 @@ static void update_plane(struct viewer *v, uint64_t wake_ns);
 static void update(struct viewer *v, uint64_t wake_ns)
 {
 	update_plane(v, wake_ns);
-	log_set_field("DMABUF_ID", NULL);
-	log_set_field("FOURCC", NULL);
+	if (log_journal_in_use()) {
+		log_set_field("DMABUF_ID", NULL);
+		log_set_field("FOURCC", NULL);
+	}
 }
 
 static void update_plane(struct viewer *v, uint64_t wake_ns)
@@ -254,7 +284,7 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 		show_off(v, reason);
 		return;
 	}
-	if (q.drm_format) {
+	if (q.drm_format && log_journal_in_use()) {	/* every frame: only when it counts */
 		char id[16];
 
 		snprintf(id, sizeof(id), "%u", q.dmabuf_id);
@@ -275,17 +305,12 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 	}
 
 	if (p.kind == PLANE_DMABUF) {
-		f.buf = plane_cache_lookup(v->cache, p.id);
-		if (!f.buf || !plane_same_buffer(&f.buf->plane, &p)) {
-			int fd = vfio_dev_get_dmabuf(v->dev, p.id);
-
-			if (fd < 0) {
-				snprintf(reason, sizeof(reason), "no dmabuf for id %u: %s", p.id,
-					 strerror(-fd));
-				show_off(v, reason);
-				return;
-			}
-			f.buf = plane_cache_insert(v->cache, &p, fd);
+		f.buf = dmabuf_of(v, &p, &ret);
+		if (!f.buf) {
+			snprintf(reason, sizeof(reason), "no dmabuf for id %u: %s", p.id,
+				 strerror(-ret));
+			show_off(v, reason);
+			return;
 		}
 	} else {
 		ret = vfio_dev_map_region(v->dev, p.id, p.size, &f.pixels);
@@ -299,12 +324,8 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 	f.plane = &p;
 	f.ready_ns = stats_now_ns();
 	f.cursor = query_cursor(v, &cursor);
-	if (f.cursor) {
-		f.cursor_buf = plane_cache_lookup(v->cache, cursor.id);
-		if (!f.cursor_buf || !plane_same_buffer(&f.cursor_buf->plane, &cursor))
-			f.cursor_buf = plane_cache_insert(v->cache, &cursor,
-							  vfio_dev_get_dmabuf(v->dev, cursor.id));
-	}
+	if (f.cursor)
+		f.cursor_buf = dmabuf_of(v, &cursor, &ret);
 
 	snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
 		 plane_format_name(p.fourcc, fourcc));
@@ -487,9 +508,12 @@ static void handle_retry(struct viewer *v)
 	}
 }
 
-static enum log_level log_level_for(int verbose)
+/* The log level for -v counts, and stderr or the journal. */
+static void init_logging(int verbose)
 {
-	return verbose > 1 ? LOG_LEVEL_DBG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN;
+	log_init(verbose > 1 ? LOG_LEVEL_DBG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+		 getenv("JOURNAL_STREAM") != NULL);
+	log_use_journal(log_stderr_is_journal());
 }
 
 /*
@@ -505,7 +529,7 @@ static void reload(struct viewer *v)
 	if (options_parse(&o, v->argc, v->argv, stderr, stderr) != OPTIONS_RUN) {
 		LOG_ERR("reloading the configuration failed; keeping the old one");
 	} else {
-		log_init(log_level_for(o.verbose), getenv("JOURNAL_STREAM") != NULL);
+		init_logging(o.verbose);
 		if (v->presenter->ops->set_options)
 			v->presenter->ops->set_options(v->presenter, &o.wl);
 		if ((o.vm && (!v->opts.vm || strcmp(o.vm, v->opts.vm))) || o.poll != v->opts.poll ||
@@ -636,6 +660,7 @@ static void presenter_after_wait(struct viewer *v, const struct epoll_event *ev,
 
 static int setup(struct viewer *v)
 {
+	uint64_t wd_usec, tick_ms;
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -657,18 +682,12 @@ static int setup(struct viewer *v)
 	if (watch(v, v->sigfd, SRC_SIGNAL) || watch(v, v->retry_fd, SRC_RETRY) ||
 	    watch(v, v->tick_fd, SRC_TICK))
 		return -EIO;
-	{
-		/* Twice per WatchdogSec at least, as sd_watchdog_enabled(3) asks. */
-		uint64_t wd = notify_watchdog_usec(), ms = TICK_MS;
-		struct itimerspec its;
-
-		if (wd && wd / 2000 < ms)
-			ms = wd / 2000 ? wd / 2000 : 1;
-		its.it_value.tv_sec = (time_t)(ms / 1000);
-		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-		its.it_interval = its.it_value;
-		timerfd_settime(v->tick_fd, 0, &its, NULL);
-	}
+	/* Twice per WatchdogSec at least, as sd_watchdog_enabled(3) asks. */
+	wd_usec = notify_watchdog_usec();
+	tick_ms = TICK_MS;
+	if (wd_usec && wd_usec / 2000 < tick_ms)
+		tick_ms = wd_usec / 2000 ? wd_usec / 2000 : 1;
+	set_timer(v->tick_fd, tick_ms);
 
 	v->stats = stats_create(v->opts.stats);
 	if (!v->stats)
@@ -719,8 +738,7 @@ int main(int argc, char *argv[])
 	case OPTIONS_RUN:
 		break;
 	}
-	log_init(log_level_for(v.opts.verbose), getenv("JOURNAL_STREAM") != NULL);
-	log_use_journal(log_stderr_is_journal());
+	init_logging(v.opts.verbose);
 	if (v.opts.vm)
 		log_set_field("VM", v.opts.vm);
 
