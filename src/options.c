@@ -203,6 +203,18 @@ static int parse_hotkeys(const char *arg, unsigned int *ret_key)
 	return 0;
 }
 
+/* The field of an on/off option (a configuration file may turn it off again), or NULL. */
+static bool *flag(struct viewer_options *o, int key)
+{
+	switch (key) {
+	case OPT_FULLSCREEN: return &o->wl.fullscreen;
+	case OPT_WAIT: return &o->wait;
+	case OPT_RECONNECT: return &o->reconnect;
+	case OPT_KIOSK: return &o->kiosk;
+	default: return NULL;
+	}
+}
+
 /* One option with its argument; OPTIONS_RUN to go on. */
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
@@ -250,7 +262,9 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		o->backend = (enum viewer_backend)k;
 		break;
 	case OPT_FULLSCREEN:
-		o->wl.fullscreen = true;
+	case OPT_WAIT:
+	case OPT_RECONNECT:
+		*flag(o, key) = true;
 		break;
 	case OPT_SCALE:
 		k = keyword(arg, scale_names);
@@ -294,12 +308,6 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		break;
 	case OPT_STATS:
 		o->stats = arg;
-		break;
-	case OPT_WAIT:
-		o->wait = true;
-		break;
-	case OPT_RECONNECT:
-		o->reconnect = true;
 		break;
 	case OPT_LIBVIRT_DIR:
 		o->libvirt_dir = arg;
@@ -408,15 +416,8 @@ static enum options_result config_apply(struct viewer_options *o, FILE *err, con
 			return usage(err, "%s takes true or false, not '%s'", name, value);
 		if (b)
 			return apply(o, d->key, NULL, err);
-		/* false: back to the default */
-		if (d->key == OPT_FULLSCREEN)
-			o->wl.fullscreen = false;
-		else if (d->key == OPT_WAIT)
-			o->wait = false;
-		else if (d->key == OPT_RECONNECT)
-			o->reconnect = false;
-		else if (d->key == OPT_KIOSK)
-			o->kiosk = false;
+		if (flag(o, d->key))
+			*flag(o, d->key) = false;	/* back to the default */
 		return OPTIONS_RUN;
 	case ARG_OPTIONAL:	/* poll: true, false, or a period */
 		b = parse_bool(value);
