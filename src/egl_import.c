@@ -257,8 +257,7 @@ struct egl_import_image *egl_import_image_create(struct egl_import *e, const str
 		free(img);
 		return NULL;
 	}
-	eglMakeCurrent(e->dpy, e->egl_surface ? e->egl_surface : EGL_NO_SURFACE,
-		       e->egl_surface ? e->egl_surface : EGL_NO_SURFACE, e->ctx);
+	/* The context is current from egl_import_create() on (one thread, one context). */
 	glGenTextures(1, &img->tex);
 	glBindTexture(GL_TEXTURE_2D, img->tex);
 	e->image_target_texture(GL_TEXTURE_2D, img->image);
@@ -304,15 +303,15 @@ static int bind_surface(struct egl_import *e, struct wl_surface *surface, int32_
 			return -EIO;
 		}
 		e->surface = surface;
+		if (!eglMakeCurrent(e->dpy, e->egl_surface, e->egl_surface, e->ctx))
+			return -EIO;
+		/* Pacing is the viewer's (frame callbacks): a swap must never block. */
+		eglSwapInterval(e->dpy, 0);
 	} else if (w != e->width || h != e->height) {
 		wl_egl_window_resize(e->window, w, h, 0, 0);
 	}
 	e->width = w;
 	e->height = h;
-	if (!eglMakeCurrent(e->dpy, e->egl_surface, e->egl_surface, e->ctx))
-		return -EIO;
-	/* Pacing is the viewer's (frame callbacks): a swap must never block. */
-	eglSwapInterval(e->dpy, 0);
 	return 0;
 }
 

@@ -79,10 +79,7 @@ void stats_destroy(struct stats *s)
 			",\"frames\":%" PRIu64 ",\"repeats\":%" PRIu64 ",\"copies\":%" PRIu64
 			",\"copy_bytes\":%" PRIu64 ",\"cpu_ns\":%" PRIu64 ",\"maxrss_kb\":%ld}\n",
 			stats_now_ns() - s->start_ns, s->wakeups, s->frames, s->repeats, s->copies,
-			s->copy_bytes,
-			(uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
-				(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u,
-			ru.ru_maxrss);
+			s->copy_bytes, cpu_ns(), ru.ru_maxrss);
 		fclose(s->f);
 	}
 	free(s);
