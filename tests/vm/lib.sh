@@ -101,10 +101,13 @@ gs_stop() {
 	exec 9>&-
 }
 
-# viewer_start ARGS...: the viewer in the background (headless, -v); VW_PID.
+# viewer_start ARGS...: the viewer in the background (-v; headless, or
+# $_lib_backend); VW_PID.
 viewer_start() {
-	"$VGPU_BUILD/vgpu-viewer" --backend headless -v "$@" >>"$TMPDIR/viewer.log" 2>&1 &
+	"$VGPU_BUILD/vgpu-viewer" --backend "${_lib_backend:-headless}" -v "$@" \
+		>>"$TMPDIR/viewer.log" 2>&1 &
 	VW_PID=$!
+	_lib_backend=
 }
 
 # viewer_stop: SIGTERM, and the exit status must be 0.
@@ -169,8 +172,8 @@ weston_stop() {
 
 # wl_viewer_start ARGS...: the viewer in a window (-v); VW_PID.
 wl_viewer_start() {
-	"$VGPU_BUILD/vgpu-viewer" --backend wayland -v "$@" >>"$TMPDIR/viewer.log" 2>&1 &
-	VW_PID=$!
+	_lib_backend=wayland
+	viewer_start "$@"
 }
 
 # wl_shot NAME: a screenshot of the output, kept in the results as NAME.png;
