@@ -146,3 +146,20 @@ bool geom_cursor(const struct geom_layout *l, int32_t x, int32_t y, uint32_t cw,
 	*ret = (struct geom_rect){ (int32_t)x0, (int32_t)y0, (int32_t)(x1 - x0), (int32_t)(y1 - y0) };
 	return true;
 }
+
+const char *geom_scale_name(enum geom_scale mode)
+{
+	static const char *const names[] = {
+		[GEOM_SCALE_FIT] = "fit",
+		[GEOM_SCALE_FILL] = "fill",
+		[GEOM_SCALE_INTEGER] = "integer",
+		[GEOM_SCALE_NONE] = "none",
+	};
+
+	return (unsigned int)mode < sizeof(names) / sizeof(names[0]) ? names[mode] : "?";
+}
+
+enum geom_scale geom_scale_next(enum geom_scale mode)
+{
+	return mode == GEOM_SCALE_NONE ? GEOM_SCALE_FIT : (enum geom_scale)(mode + 1);
+}

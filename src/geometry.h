@@ -46,6 +46,10 @@ struct geom_layout {
 bool geom_layout(enum geom_scale mode, uint32_t fw, uint32_t fh, uint32_t ow, uint32_t oh,
 		 struct geom_layout *ret);
 
+/* "fit", "fill", "integer", "none"; and the next in that order (a hotkey cycles). */
+const char *geom_scale_name(enum geom_scale mode);
+enum geom_scale geom_scale_next(enum geom_scale mode);
+
 /* Whether @l should be sampled with the nearest filter under @f. */
 bool geom_nearest(enum geom_filter f, const struct geom_layout *l);
 

@@ -11,6 +11,8 @@
 
 #include <ini.h>
 
+#include "hotkeys.h"
+
 #include "config.h"
 #include "options.h"
 #include "vfio_dev.h"
@@ -41,6 +43,9 @@ enum option_key {
 	OPT_CONFIG,
 	OPT_KIOSK,
 	OPT_HOTKEYS,
+	OPT_DRM_DEVICE,
+	OPT_OUTPUT,
+	OPT_MODE,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -64,18 +69,25 @@ static const struct option_def {
 	{ "fd-socket", OPT_FD_SOCKET, ARG_REQUIRED, "PATH",
 	  "receive the VFIO device fd from unix socket PATH" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
-	  "wayland (a window; default with WAYLAND_DISPLAY) or headless" },
+	  "wayland (a window; default with WAYLAND_DISPLAY), kms (no compositor) or headless" },
 	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)" },
 	{ "scale", OPT_SCALE, ARG_REQUIRED, "MODE",
 	  "fit (default, letterboxed), fill (cropped), integer, none (1:1)" },
 	{ "filter", OPT_FILTER, ARG_REQUIRED, "NAME",
 	  "auto (default: nearest at whole ratios), nearest, linear" },
 	{ "path", OPT_PATH, ARG_REQUIRED, "NAME",
-	  "auto (default), zero-copy, egl, shm: how frames reach the compositor" },
+	  "auto (default), zero-copy, egl, shm: how frames reach the screen" },
 	{ "title", OPT_TITLE, ARG_REQUIRED, "TEXT", "window title (default: the VM name or mdev)" },
 	{ "kiosk", OPT_KIOSK, ARG_NONE, NULL, "fullscreen, and no hotkey leaves it (kiosk machines)" },
 	{ "hotkeys", OPT_HOTKEYS, ARG_REQUIRED, "LIST",
-	  "toggle-fullscreen=KEY (F1..F12; default F11), or empty for none" },
+	  "ACTION=CHORD,... (quit, cycle-scale, toggle-stats, toggle-fullscreen; "
+	  "e.g. quit=ctrl+alt+q), or empty for none. Other input is not yet "
+	  "forwarded to the guest" },
+	{ "drm-device", OPT_DRM_DEVICE, ARG_REQUIRED, "PATH",
+	  "kms: the card (default: the first with a connected output)" },
+	{ "output", OPT_OUTPUT, ARG_REQUIRED, "NAME",
+	  "kms: the connector, e.g. HDMI-A-1 (default: the first connected)" },
+	{ "mode", OPT_MODE, ARG_REQUIRED, "WxH[@HZ]", "kms: the mode (default: the preferred one)" },
 	{ "poll", OPT_POLL, ARG_OPTIONAL, "MS",
 	  "poll the planes every MS ms (default 16) instead of using the display IRQ" },
 	{ "stats", OPT_STATS, ARG_REQUIRED, "FILE", "write per-frame records to FILE (JSON lines)" },
@@ -136,7 +148,8 @@ void options_print_help(FILE *out)
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line, 3 no such device or VM,\n"
 		"4 device in use, 5 no permission over the VMM, 6 not a display device,\n"
-		"7 the VMM is not running or exited, 8 the compositor went away.\n");
+		"7 the VMM is not running or exited, 8 the compositor went away, 9 no such\n"
+		"connected output, 10 no such mode, 11 the display is in use (another DRM master).\n");
 }
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
@@ -175,32 +188,39 @@ static int keyword(const char *arg, const char *const *names)
 	return -1;
 }
 
-static const char *const backend_names[] = { "auto", "headless", "wayland", NULL };
+static const char *const backend_names[] = { "auto", "headless", "wayland", "kms", NULL };
 static const char *const scale_names[] = { "fit", "fill", "integer", "none", NULL };
 static const char *const filter_names[] = { "auto", "nearest", "linear", NULL };
 static const char *const path_names[] = { "auto", "zero-copy", "egl", "shm", NULL };
 
-/*
- * virt-viewer's --hotkeys form, for the one action there is:
- * "toggle-fullscreen=f11" (case does not matter), or "" for no hotkeys.
- * Evdev codes: KEY_F1..F10 are 59..68, KEY_F11 87, KEY_F12 88.
- */
-static int parse_hotkeys(const char *arg, unsigned int *ret_key)
+/* A decimal number at *@s (digits only), moving *@s past it. */
+static bool take_uint(const char **s, unsigned long max, unsigned long *ret)
 {
-	static const char action[] = "toggle-fullscreen=";
-	unsigned long n;
+	char *end;
 
-	if (!*arg) {
-		*ret_key = 0;
-		return 0;
-	}
-	if (strncmp(arg, action, sizeof(action) - 1))
-		return -EINVAL;
-	arg += sizeof(action) - 1;
-	if ((arg[0] != 'f' && arg[0] != 'F') || !parse_uint(arg + 1, 1, 12, &n))
-		return -EINVAL;
-	*ret_key = n <= 10 ? 58 + (unsigned int)n : 87 + (unsigned int)n - 11;
-	return 0;
+	if (!isdigit((unsigned char)**s))
+		return false;
+	errno = 0;
+	*ret = strtoul(*s, &end, 10);
+	*s = end;
+	return errno == 0 && *ret <= max;
+}
+
+/* "WxH" or "WxH@HZ". */
+static bool parse_mode(const char *arg, struct kms_options *k)
+{
+	unsigned long w, h, hz = 0;
+
+	if (!take_uint(&arg, 16384, &w) || *arg++ != 'x' || !take_uint(&arg, 16384, &h))
+		return false;
+	if (*arg == '@' && (++arg, !take_uint(&arg, 1000, &hz) || !hz))
+		return false;
+	if (*arg || !w || !h)
+		return false;
+	k->mode_w = (uint32_t)w;
+	k->mode_h = (uint32_t)h;
+	k->mode_hz = (uint32_t)hz;
+	return true;
 }
 
 /* The field of an on/off option (a configuration file may turn it off again), or NULL. */
@@ -218,9 +238,12 @@ static bool *flag(struct viewer_options *o, int key)
 /* One option with its argument; OPTIONS_RUN to go on. */
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
+	const char *why = arg;
 	unsigned long v;
 	int k;
 
+	if (!cur_where && (key == OPT_DRM_DEVICE || key == OPT_OUTPUT || key == OPT_MODE))
+		o->kms_opts_on_cli = true;
 	/* Window options given with --backend headless are a mistake; in a file, a default. */
 	if (!cur_where && (key == OPT_FULLSCREEN || key == OPT_SCALE || key == OPT_FILTER ||
 			   key == OPT_PATH || key == OPT_TITLE || key == OPT_KIOSK ||
@@ -256,9 +279,10 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		break;
 	case OPT_BACKEND:
 		k = keyword(arg, backend_names);
-		if (k < 0 || (k == VIEWER_BACKEND_WAYLAND && !HAVE_WAYLAND))
-			return usage(err, "unknown backend '%s' (this build has: %s)", arg,
-				     HAVE_WAYLAND ? "auto, headless, wayland" : "auto, headless");
+		if (k < 0 || (k == VIEWER_BACKEND_WAYLAND && !HAVE_WAYLAND) ||
+		    (k == VIEWER_BACKEND_KMS && !HAVE_KMS))
+			return usage(err, "unknown backend '%s' (this build has: auto, headless%s%s)",
+				     arg, HAVE_WAYLAND ? ", wayland" : "", HAVE_KMS ? ", kms" : "");
 		o->backend = (enum viewer_backend)k;
 		break;
 	case OPT_FULLSCREEN:
@@ -290,12 +314,25 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_KIOSK:
 		o->kiosk = true;
 		o->wl.fullscreen = true;
-		o->wl.fullscreen_key = 0;
+		o->wl.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key = 0;
 		break;
 	case OPT_HOTKEYS:
-		if (parse_hotkeys(arg, &o->wl.fullscreen_key))
-			return usage(err, "--hotkeys takes toggle-fullscreen=F1..F12 (or nothing), "
-				     "not '%s'", arg);
+		if (hotkeys_parse(arg, &o->wl.hotkeys, &why))
+			return usage(err, "--hotkeys: cannot read '%s' (ACTION=CHORD: quit, "
+				     "cycle-scale, toggle-stats, toggle-fullscreen; a chord is "
+				     "modifiers and a key, e.g. ctrl+alt+q)", why);
+		break;
+	case OPT_DRM_DEVICE:
+		o->kms.device = arg;
+		break;
+	case OPT_OUTPUT:
+		if (!*arg)
+			return usage(err, "%s", "--output takes a connector name, e.g. HDMI-A-1");
+		o->kms.output = arg;
+		break;
+	case OPT_MODE:
+		if (!parse_mode(arg, &o->kms))
+			return usage(err, "--mode takes WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, not '%s'", arg);
 		break;
 	case OPT_CONFIG:
 		break;	/* read before everything else, see options_parse() */
@@ -329,7 +366,9 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 		return usage(err, "%s", "--mdev does not go with --device-fd or --fd-socket");
 	if (o->backend == VIEWER_BACKEND_HEADLESS && o->window_opts_on_cli)
 		return usage(err, "%s", "--fullscreen, --scale, --filter, --path and --title are for "
-			     "the wayland backend");
+			     "the wayland and kms backends");
+	if (o->backend != VIEWER_BACKEND_KMS && o->kms_opts_on_cli)
+		return usage(err, "%s", "--drm-device, --output and --mode are for --backend kms");
 	if (o->reconnect && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--reconnect needs a VMM to wait for (--vm, --pid or --mdev)");
 	return OPTIONS_RUN;
@@ -566,8 +605,9 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 		.device_fd = -1,
 		.poll_ms = 16,
 		.libvirt_dir = "/run/libvirt/qemu",
-		.wl = { .app_id = "vgpu-viewer", .fullscreen_key = 87 /* KEY_F11 */ },
+		.wl = { .app_id = "vgpu-viewer" },
 	};
+	hotkeys_default(&opts->wl.hotkeys);
 
 	shortopts[n++] = ':';	/* report a missing argument as ':' */
 	for (size_t i = 0; i < N_OPTIONS; i++) {

@@ -3,6 +3,7 @@
 #define VGPU_VIEWER_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -19,12 +20,24 @@ enum viewer_exit {
 	VIEWER_EXIT_NOT_DISPLAY = 6,	/* the device has no display */
 	VIEWER_EXIT_VMM_GONE = 7,	/* the VMM exited (without --reconnect) */
 	VIEWER_EXIT_DISPLAY_GONE = 8,	/* the compositor went away or failed */
+	VIEWER_EXIT_NO_OUTPUT = 9,	/* kms: no (such) connected output */
+	VIEWER_EXIT_NO_MODE = 10,	/* kms: the output has no such mode */
+	VIEWER_EXIT_DISPLAY_BUSY = 11,	/* kms: another DRM master has the card */
 };
 
 enum viewer_backend {
 	VIEWER_BACKEND_AUTO,		/* wayland when WAYLAND_DISPLAY is set, else headless */
 	VIEWER_BACKEND_HEADLESS,
 	VIEWER_BACKEND_WAYLAND,
+	VIEWER_BACKEND_KMS,
+};
+
+/* The KMS presenter's own options. */
+struct kms_options {
+	const char *device;		/* --drm-device, NULL: find one */
+	const char *output;		/* --output, NULL: the first connected */
+	uint32_t mode_w, mode_h;	/* --mode, 0: the preferred mode */
+	uint32_t mode_hz;		/* 0: any refresh rate */
 };
 
 struct viewer_options {
@@ -44,6 +57,8 @@ struct viewer_options {
 	struct wlout_options wl;	/* --scale, --filter, --path, --fullscreen, --title */
 	bool kiosk;			/* --kiosk: fullscreen, no hotkey leaves it */
 	bool window_opts_on_cli;	/* one of the above was on the command line */
+	struct kms_options kms;		/* --drm-device, --output, --mode */
+	bool kms_opts_on_cli;
 	const char *config;		/* --config FILE */
 
 	/* Values from configuration files, which options point into. */

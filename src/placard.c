@@ -30,6 +30,25 @@ static const struct {
 	{ 'V', { 0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04 } },
 	{ 'W', { 0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a } },
 	{ 'Y', { 0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04 } },
+	{ 'J', { 0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c } },
+	{ 'Q', { 0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d } },
+	{ 'X', { 0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11 } },
+	{ 'Z', { 0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f } },
+	{ '0', { 0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e } },
+	{ '1', { 0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e } },
+	{ '2', { 0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f } },
+	{ '3', { 0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e } },
+	{ '4', { 0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02 } },
+	{ '5', { 0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e } },
+	{ '6', { 0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e } },
+	{ '7', { 0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08 } },
+	{ '8', { 0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e } },
+	{ '9', { 0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c } },
+	{ '.', { 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c } },
+	{ ':', { 0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00 } },
+	{ '-', { 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00 } },
+	{ '/', { 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00 } },
+	{ '%', { 0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03 } },
 };
 
 static const uint8_t *glyph(char c)
@@ -38,6 +57,25 @@ static const uint8_t *glyph(char c)
 		if (glyphs[i].c == c)
 			return glyphs[i].rows;
 	return NULL;
+}
+
+/* @text at (@x0, @y0), font pixels @k x @k. */
+static void draw_text(void *pixels, uint32_t stride, uint32_t x0, uint32_t y0, uint32_t k,
+		      const char *text, uint32_t ink)
+{
+	for (size_t i = 0; text[i]; i++) {
+		const uint8_t *g = glyph(text[i]);
+
+		if (!g)
+			continue;
+		for (uint32_t gy = 0; gy < 7 * k; gy++) {
+			uint32_t *row = (uint32_t *)((uint8_t *)pixels + (size_t)(y0 + gy) * stride);
+
+			for (uint32_t gx = 0; gx < 5 * k; gx++)
+				if (g[gy / k] & (0x10 >> (gx / k)))
+					row[x0 + i * 6 * k + gx] = ink;
+		}
+	}
 }
 
 void placard_draw(void *pixels, uint32_t w, uint32_t h, uint32_t stride, const char *text)
@@ -64,17 +102,32 @@ void placard_draw(void *pixels, uint32_t w, uint32_t h, uint32_t stride, const c
 	x0 = (w - tw) / 2;
 	y0 = (h - 7 * k) / 2;
 
-	for (size_t i = 0; i < len; i++) {
-		const uint8_t *g = glyph(text[i]);
+	draw_text(pixels, stride, x0, y0, k, text, PLACARD_INK);
+}
 
-		if (!g)
-			continue;
-		for (uint32_t gy = 0; gy < 7 * k; gy++) {
-			uint32_t *row = (uint32_t *)((uint8_t *)pixels + (size_t)(y0 + gy) * stride);
+void placard_text(void *pixels, uint32_t w, uint32_t h, uint32_t stride, const char *text)
+{
+	size_t len = strlen(text);
+	uint32_t k = h / 9;
 
-			for (uint32_t gx = 0; gx < 5 * k; gx++)
-				if (g[gy / k] & (0x10 >> (gx / k)))
-					row[x0 + i * 6 * k + gx] = PLACARD_INK;
-		}
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t *row = (uint32_t *)((uint8_t *)pixels + (size_t)y * stride);
+
+		for (uint32_t x = 0; x < w; x++)
+			row[x] = PLACARD_BACKGROUND;
+	}
+	/* Cut at the right edge: as many whole cells as fit. */
+	if (k && len * 6 * k + k > w)
+		len = (w - k) / (6 * k);
+	if (!k || !len)
+		return;
+	{
+		char cut[256];
+
+		if (len >= sizeof(cut))
+			len = sizeof(cut) - 1;
+		memcpy(cut, text, len);
+		cut[len] = '\0';
+		draw_text(pixels, stride, k, k, k, cut, PLACARD_INK);
 	}
 }

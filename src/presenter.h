@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The presenters (headless, Wayland; KMS later) behind one ops struct, like
+ * The presenters (headless, Wayland, KMS) behind one ops struct, like
  * kmscube's drm->run: viewer.c hands each a frame and learns when it reached
  * the screen, which is when the display IRQ is unmasked.  A presenter with
  * an fd of its own (a compositor connection) joins viewer.c's epoll loop.
@@ -28,6 +28,7 @@ struct presenter_frame {
 struct presenter;
 struct frame_stamp;
 struct wlout_options;
+struct kms_options;
 
 /* presenter_ops.dispatch(): the user closed the window. */
 #define PRESENTER_CLOSED 1
@@ -79,5 +80,13 @@ struct presenter *present_headless_create(struct stats *stats);
 
 /* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
 struct presenter *wlout_create(const struct wlout_options *opts, struct stats *stats);
+
+/*
+ * The guest on a DRM/KMS output (kms.c); NULL when it fails (logged), with
+ * the process exit status for it in *@ret_exit (no output, no such mode,
+ * the card in use, ...).
+ */
+struct presenter *kmsout_create(const struct wlout_options *opts, const struct kms_options *kopts,
+				struct stats *stats, int *ret_exit);
 
 #endif

@@ -706,6 +706,18 @@ static int setup(struct viewer *v)
 #endif
 		if (!v->presenter)
 			return -EPIPE;
+	} else if (v->opts.backend == VIEWER_BACKEND_KMS) {
+#if HAVE_KMS
+		int code;
+
+		v->presenter = kmsout_create(&v->opts.wl, &v->opts.kms, v->stats, &code);
+		if (!v->presenter) {
+			v->exit_code = code;
+			return -ENODEV;
+		}
+#else
+		return -ENOTSUP;
+#endif
 	} else {
 		v->presenter = present_headless_create(v->stats);
 		if (!v->presenter)
@@ -745,7 +757,8 @@ int main(int argc, char *argv[])
 	v.exit_code = VIEWER_EXIT_OK;
 	ret = setup(&v);
 	if (ret) {
-		v.exit_code = ret == -EPIPE ? VIEWER_EXIT_DISPLAY_GONE : VIEWER_EXIT_FAILURE;
+		if (v.exit_code == VIEWER_EXIT_OK)
+			v.exit_code = ret == -EPIPE ? VIEWER_EXIT_DISPLAY_GONE : VIEWER_EXIT_FAILURE;
 		goto out;
 	}
 

@@ -108,6 +108,7 @@ struct wlout {
 	struct zwp_idle_inhibitor_v1 *inhibitor;
 
 	bool configured, fullscreen, closed;
+	uint32_t held;				/* HOTKEY_MOD_* held down */
 	int32_t conf_width, conf_height;	/* the compositor's size; 0: ours to choose */
 	bool conf_fullscreen;
 	int32_t width, height;			/* logical */
@@ -368,17 +369,49 @@ static void handle_key_enter(void *data, struct wl_keyboard *kb, uint32_t serial
 static void handle_key_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
 			     struct wl_surface *surface)
 {
+	struct wlout *w = data;
+
+	w->held = 0;
 }
 
-/* --hotkeys' key (F11) toggles fullscreen: evdev key codes do not depend on the layout. */
+static void relayout(struct wlout *w);
+
+/*
+ * --hotkeys: evdev key codes do not depend on the layout, and the held
+ * modifiers are tracked by their keys (no keymap needed).
+ */
 static void handle_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
 		       uint32_t key, uint32_t state)
 {
 	struct wlout *w = data;
+	uint32_t mod = hotkeys_modifier(key);
 
-	if (w->opts.fullscreen_key && key == w->opts.fullscreen_key &&
-	    state == WL_KEYBOARD_KEY_STATE_PRESSED)
+	if (mod) {
+		if (state == WL_KEYBOARD_KEY_STATE_PRESSED)
+			w->held |= mod;
+		else
+			w->held &= ~mod;
+		return;
+	}
+	if (state != WL_KEYBOARD_KEY_STATE_PRESSED)
+		return;
+	switch (hotkeys_match(&w->opts.hotkeys, w->held, key)) {
+	case HOTKEY_TOGGLE_FULLSCREEN:
 		set_fullscreen(w, !w->conf_fullscreen);
+		break;
+	case HOTKEY_QUIT:
+		LOG_INFO("quit (hotkey)");
+		w->closed = true;
+		break;
+	case HOTKEY_CYCLE_SCALE:
+		w->opts.scale = geom_scale_next(w->opts.scale);
+		LOG_INFO("scale: %s (hotkey)", geom_scale_name(w->opts.scale));
+		if (w->configured)
+			relayout(w);
+		break;
+	default:
+		break;
+	}
 }
 
 static void handle_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial,
@@ -886,7 +919,7 @@ static int present_egl(struct wlout *w, const struct presenter_frame *f,
 	if (!w->egl && !w->egl_failed) {
 		uint64_t t0 = stats_now_ns();
 
-		w->egl = egl_import_create(w->display);
+		w->egl = egl_import_create(EGL_IMPORT_WAYLAND, w->display);
 		w->egl_failed = !w->egl;
 		LOG_INFO("EGL set up in %.0f ms%s", (double)(stats_now_ns() - t0) / 1e6,
 			 w->egl ? "" : " (unusable)");

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 
 #include "geometry.h"
+#include "hotkeys.h"
 
 enum wlout_path {
 	WLOUT_PATH_AUTO,
@@ -35,8 +36,7 @@ struct wlout_options {
 	enum geom_filter filter;
 	enum wlout_path path;
 	bool fullscreen;
-	/* The evdev key code that toggles fullscreen (KEY_F11), 0: none (--kiosk). */
-	unsigned int fullscreen_key;
+	struct hotkeys hotkeys;		/* --hotkeys; --kiosk clears toggle-fullscreen */
 };
 
 const char *wlout_path_name(enum wlout_path path);

@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/input-event-codes.h>
+
+#include "hotkeys.h"
 #include "options.h"
 #include "test.h"
 
@@ -197,12 +200,27 @@ static void test_bad_values(void)
 		{ { "--mdev", UUID, "--scale", "zoom" }, "--scale takes fit, fill" },
 		{ { "--mdev", UUID, "--filter", "cubic" }, "--filter takes auto" },
 		{ { "--mdev", UUID, "--path", "dri" }, "--path takes auto, zero-copy" },
-		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=f13" }, "--hotkeys takes" },
-		{ { "--mdev", UUID, "--hotkeys", "release-cursor=f12" }, "--hotkeys takes" },
-		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=shift+f11" }, "--hotkeys takes" },
-		{ { "--mdev", UUID, "--backend", "headless", "-f" }, "for the wayland backend" },
+		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=f13" },
+		  "--hotkeys: cannot read 'toggle-fullscreen=f13'" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt+q,release-cursor=f12" },
+		  "--hotkeys: cannot read 'release-cursor=f12'" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+hyper+q" }, "--hotkeys: cannot read" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt+" }, "--hotkeys: cannot read" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+" }, "--hotkeys: cannot read" },
+		{ { "--mdev", UUID, "--hotkeys", "quit" }, "--hotkeys: cannot read 'quit'" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=q+ctrl" }, "--hotkeys: cannot read" },
+		{ { "--mdev", UUID, "--backend", "headless", "-f" }, "for the wayland and kms backends" },
 		{ { "--mdev", UUID, "--backend", "headless", "--scale=none" },
-		  "for the wayland backend" },
+		  "for the wayland and kms backends" },
+		{ { "--mdev", UUID, "--output", "HDMI-A-1" }, "are for --backend kms" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "1024x" }, "--mode takes WIDTHxHEIGHT" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "0x768" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "1024x768@" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "1024x768@0" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "1024x768x" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", " 1024x768" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--mode", "99999x768" }, "--mode takes" },
+		{ { "--mdev", UUID, "--backend", "kms", "--output=" }, "--output takes" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -254,15 +272,26 @@ static void test_window_options(void)
 
 static void test_hotkeys_and_kiosk(void)
 {
+	enum { CA = HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT };
 	static const struct {
 		const char *arg;
-		unsigned int key;
+		struct hotkeys want;
 	} cases[] = {
-		{ "toggle-fullscreen=f11", 87 }, { "toggle-fullscreen=F12", 88 },
-		{ "toggle-fullscreen=f1", 59 }, { "toggle-fullscreen=F10", 68 }, { "", 0 },
+		/* Unlisted actions keep their defaults. */
+		{ "toggle-fullscreen=f12", { { { 0, KEY_F12 }, { CA, KEY_Q }, { CA, KEY_S },
+					       { CA, KEY_I } } } },
+		{ "toggle-fullscreen=F1", { { { 0, KEY_F1 }, { CA, KEY_Q }, { CA, KEY_S },
+					      { CA, KEY_I } } } },
+		{ "quit=shift+super+Escape,cycle-scale=", {
+			{ { 0, KEY_F11 }, { HOTKEY_MOD_SHIFT | HOTKEY_MOD_SUPER, KEY_ESC },
+			  { 0, 0 }, { CA, KEY_I } } } },
+		{ "toggle-stats=CTRL+F10,quit=alt+1", { { { 0, KEY_F11 }, { HOTKEY_MOD_ALT, KEY_1 },
+						      { CA, KEY_S }, { HOTKEY_MOD_CTRL, KEY_F10 } } } },
+		{ "", { { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } } } },
 	};
 	char *kiosk[] = { "vgpu-viewer", "--mdev", UUID, "--kiosk", NULL };
 	struct captured c;
+	char name[64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *argv[] = { "vgpu-viewer", "--mdev", UUID, "--hotkeys", (char *)cases[i].arg,
@@ -270,13 +299,57 @@ static void test_hotkeys_and_kiosk(void)
 
 		parse(&c, 5, argv);
 		CHECK_INT_EQ(c.res, OPTIONS_RUN);
-		CHECK_INT_EQ(c.opts.wl.fullscreen_key, cases[i].key);
+		for (int a = 0; a < HOTKEY_N; a++) {
+			CHECK_INT_EQ(c.opts.wl.hotkeys.k[a].key, cases[i].want.k[a].key);
+			CHECK_INT_EQ(c.opts.wl.hotkeys.k[a].mods, cases[i].want.k[a].mods);
+		}
 		captured_finish(&c);
 	}
 	parse(&c, 4, kiosk);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK(c.opts.kiosk && c.opts.wl.fullscreen);
-	CHECK_INT_EQ(c.opts.wl.fullscreen_key, 0);	/* no way out */
+	CHECK_INT_EQ(c.opts.wl.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key, 0);	/* no way out */
+	CHECK_INT_EQ(c.opts.wl.hotkeys.k[HOTKEY_QUIT].key, KEY_Q);	/* but quit is there */
+
+	/* Matching: exactly the chord's modifiers, either side's key. */
+	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA, KEY_Q), HOTKEY_QUIT);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA | HOTKEY_MOD_SHIFT, KEY_Q), -1);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, HOTKEY_MOD_CTRL, KEY_Q), -1);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA, KEY_S), HOTKEY_CYCLE_SCALE);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, 0, KEY_F11), -1);
+	CHECK_INT_EQ(hotkeys_modifier(KEY_RIGHTALT), HOTKEY_MOD_ALT);
+	CHECK_INT_EQ(hotkeys_modifier(KEY_LEFTMETA), HOTKEY_MOD_SUPER);
+	CHECK_INT_EQ(hotkeys_modifier(KEY_Q), 0);
+	CHECK(strcmp(hotkeys_chord_name(&c.opts.wl.hotkeys.k[HOTKEY_QUIT], name, sizeof(name)),
+		     "ctrl+alt+q") == 0);
+	captured_finish(&c);
+}
+
+/* --backend kms and its options. */
+static void test_kms_options(void)
+{
+	char *argv[] = { "vgpu-viewer", "--mdev", UUID, "--backend", "kms", "--output",
+			 "HDMI-A-1", "--mode", "1920x1080@60", "--drm-device", "/dev/dri/card1",
+			 "--scale", "integer", NULL };
+	char *argv2[] = { "vgpu-viewer", "--mdev", UUID, "--backend=kms", "--mode=800x600", NULL };
+	struct captured c;
+
+	parse(&c, 13, argv);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.backend, VIEWER_BACKEND_KMS);
+	CHECK(strcmp(c.opts.kms.output, "HDMI-A-1") == 0);
+	CHECK(strcmp(c.opts.kms.device, "/dev/dri/card1") == 0);
+	CHECK_INT_EQ(c.opts.kms.mode_w, 1920);
+	CHECK_INT_EQ(c.opts.kms.mode_h, 1080);
+	CHECK_INT_EQ(c.opts.kms.mode_hz, 60);
+	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_INTEGER);
+	captured_finish(&c);
+	parse(&c, 5, argv2);
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.kms.mode_w, 800);
+	CHECK_INT_EQ(c.opts.kms.mode_h, 600);
+	CHECK_INT_EQ(c.opts.kms.mode_hz, 0);
+	CHECK(!c.opts.kms.output && !c.opts.kms.device);
 	captured_finish(&c);
 }
 
@@ -488,6 +561,7 @@ int main(void)
 	RUN_TEST(test_bad_values);
 	RUN_TEST(test_window_options);
 	RUN_TEST(test_hotkeys_and_kiosk);
+	RUN_TEST(test_kms_options);
 	RUN_TEST(test_config_layers);
 	config_clean();
 	RUN_TEST(test_config_explicit);

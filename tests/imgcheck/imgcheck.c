@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * imgcheck: compares a compositor screenshot (PNG, from weston-screenshooter)
- * with the frame the guest showed (PPM, from guestsim's "dump").  A test
+ * or a KMS scanout read back by kmstool (PPM) with the frame the guest
+ * showed (PPM, from guestsim's "dump").  A test
  * tool, in C because the VM runs under TCG and a Python PNG decoder there
  * takes half a minute a screenshot.
  *
@@ -286,23 +287,37 @@ static uint32_t num(const char *s)
 	return (uint32_t)v;
 }
 
+/* A screenshot: PNG, or PPM by its magic. */
+static struct image load_shot(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char magic[2] = { 0 };
+
+	if (f) {
+		if (fread(magic, 1, 2, f) != 2)
+			magic[0] = 0;
+		fclose(f);
+	}
+	return magic[0] == 'P' && magic[1] == '6' ? load_ppm(path) : load_png(path);
+}
+
 int main(int argc, char *argv[])
 {
 	struct image shot, fr;
 
 	if (argc == 6 && !strcmp(argv[1], "exact")) {
-		shot = load_png(argv[2]);
+		shot = load_shot(argv[2]);
 		fr = load_ppm(argv[3]);
 		return check_exact(&shot, &fr, num(argv[4]), num(argv[5]));
 	}
 	if (argc == 9 && !strcmp(argv[1], "scaled")) {
-		shot = load_png(argv[2]);
+		shot = load_shot(argv[2]);
 		fr = load_ppm(argv[3]);
 		return check_scaled(&shot, &fr, num(argv[4]), num(argv[5]), num(argv[6]),
 				    num(argv[7]), (int)num(argv[8]));
 	}
 	if (argc == 7 && !strcmp(argv[1], "waiting")) {
-		shot = load_png(argv[2]);
+		shot = load_shot(argv[2]);
 		return check_waiting(&shot, num(argv[3]), num(argv[4]), num(argv[5]), num(argv[6]));
 	}
 	fprintf(stderr, "usage: imgcheck exact SHOT FRAME X Y | scaled SHOT FRAME X Y W H TOL | "

@@ -210,3 +210,37 @@ vm_wait_log() {
 		fail "no '$2' in $1"
 	}
 }
+
+# kms_start: vkms (only now: while a vkms node exists, Mesa's EGL is
+# kms_swrast, which cannot read imported dmabufs; TESTBED.md), with its
+# overlay plane for the statistics overlay, and udev, through which libinput
+# finds keyboards.  Sets KMSTOOL.
+kms_start() {
+	KMSTOOL=$VGPU_BUILD/tests/kmstool
+	modprobe -d "$VGPU_KERNEL/modules" -S "$VGPU_KVER" vkms enable_overlay=1 ||
+		fail "modprobe vkms failed"
+	vm_wait_for 50 test -e /dev/dri/card0 || fail "vkms made no /dev/dri/card0"
+	if [ -z "$KMS_UDEV_PID" ]; then
+		mkdir -p /run/udev
+		/lib/systemd/systemd-udevd >"$TMPDIR/udevd.log" 2>&1 &
+		KMS_UDEV_PID=$!
+		udevadm trigger --action=add >/dev/null 2>&1
+		udevadm settle -t 20 || note "udevadm settle timed out"
+	fi
+}
+
+kms_stop() {
+	[ -n "$KMS_UDEV_PID" ] && kill "$KMS_UDEV_PID" 2>/dev/null
+	KMS_UDEV_PID=
+}
+
+# kms_grab NAME: what vkms scans out, checked against its CRC, as
+# $VGPU_OUT/NAME-scanout.ppm; prints the path.
+kms_grab() {
+	"$KMSTOOL" grab "$VGPU_OUT/$1-scanout.ppm" >"$TMPDIR/grab.out" 2>&1 || {
+		cat "$TMPDIR/grab.out" >&2
+		fail "kmstool grab $1 failed"
+	}
+	cat "$TMPDIR/grab.out" >&2
+	echo "$VGPU_OUT/$1-scanout.ppm"
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hotkeys: virt-viewer's --hotkeys form, "action=chord,action=chord", with
+ * chords like "ctrl+alt+q".  Keys are evdev key codes (their place on a US
+ * layout), so that no keymap is needed: the Wayland presenter gets them
+ * from wl_keyboard, the KMS presenter from libinput.
+ */
+#ifndef VGPU_VIEWER_HOTKEYS_H
+#define VGPU_VIEWER_HOTKEYS_H
+
+#include <stdint.h>
+
+enum hotkey_action {
+	HOTKEY_TOGGLE_FULLSCREEN,	/* Wayland: leave or enter fullscreen */
+	HOTKEY_QUIT,			/* exit 0 */
+	HOTKEY_CYCLE_SCALE,		/* fit -> fill -> integer -> none -> fit */
+	HOTKEY_TOGGLE_STATS,		/* KMS: the statistics overlay */
+	HOTKEY_N,
+};
+
+enum {
+	HOTKEY_MOD_SHIFT = 1u << 0,
+	HOTKEY_MOD_CTRL = 1u << 1,
+	HOTKEY_MOD_ALT = 1u << 2,
+	HOTKEY_MOD_SUPER = 1u << 3,
+};
+
+struct hotkey {
+	uint32_t mods;		/* HOTKEY_MOD_* that must be held, and no others */
+	uint32_t key;		/* evdev key code; 0: the action has no hotkey */
+};
+
+struct hotkeys {
+	struct hotkey k[HOTKEY_N];
+};
+
+/* F11; Ctrl+Alt+Q, Ctrl+Alt+S, Ctrl+Alt+I. */
+void hotkeys_default(struct hotkeys *ret);
+
+/*
+ * Parses @arg into *@h, which holds the defaults to change: each listed
+ * action gets its chord ("quit=" none), the others keep theirs; "" clears
+ * all.  Returns 0, or -EINVAL with the offending part in *@ret_why.
+ */
+int hotkeys_parse(const char *arg, struct hotkeys *h, const char **ret_why);
+
+/* The HOTKEY_MOD_* bit of a modifier key code, 0 for other keys. */
+uint32_t hotkeys_modifier(uint32_t key);
+
+/* The action of @key pressed with @mods held, or -1. */
+int hotkeys_match(const struct hotkeys *h, uint32_t mods, uint32_t key);
+
+/* An action's name ("quit"), and a chord as text ("ctrl+alt+q"). */
+const char *hotkeys_action_name(enum hotkey_action a);
+const char *hotkeys_chord_name(const struct hotkey *k, char *buf, unsigned int len);
+
+#endif

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 400
+#
+# The KMS presenter on vkms, no compositor.  What vkms scans out is read
+# back by kmstool (the planes' framebuffers composed as vkms does, checked
+# against vkms's own CRC of its output) and compared with guestsim's frame:
+#   - placard before the guest shows anything;
+#   - 1024x768 guest on the 1024x768 output: the zero-copy path (the mbochs
+#     dmabuf on the primary plane), pixel-exact;
+#   - mode change to 800x600, --scale fit: vkms cannot scale, so the
+#     composed path (GBM + EGL; llvmpipe on kms_swrast, so the texture is
+#     uploaded from the dmabuf's mapping: "shm"), scaled to 1024x768 within
+#     tolerance;
+#   - display off: the waiting placard;
+#   - SIGTERM: exit 0, and the CRTC, connector and planes as before.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+vm_modprobe mbochs
+a=$(vm_uuid)
+vm_mdev_create mbochs medium "$a"
+kms_start
+"$KMSTOOL" state >"$VGPU_OUT/state-before.txt" || fail "kmstool state"
+
+gs_start "$a" --rate 30
+gs_cmd disable
+_lib_backend=kms viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "path placard" 300
+sleep 1
+shot=$(kms_grab placard)
+imgcheck waiting "$shot" 0 0 1024 768 || fail "no waiting placard before the guest shows"
+
+gs_cmd enable
+vm_wait_log "$TMPDIR/viewer.log" "path zero-copy" 300
+GS_SETTLE=1.5
+gs_cmd pause
+shot=$(kms_grab zc-1024x768)
+frame=$(gs_dump zc-1024x768)
+imgcheck exact "$shot" "$frame" 0 0 || fail "the 1:1 frame is not the guest's"
+
+gs_cmd resume
+gs_cmd "mode 800 600"
+vm_wait_log "$TMPDIR/viewer.log" "path shm" 600
+sleep 2
+gs_cmd pause
+shot=$(kms_grab composed-800x600)
+frame=$(gs_dump composed-800x600)
+imgcheck scaled "$shot" "$frame" 0 0 1024 768 2 || fail "the composed, scaled frame is wrong"
+
+gs_cmd disable
+shot=$(kms_grab off)
+imgcheck waiting "$shot" 0 0 1024 768 || fail "no waiting placard with the display off"
+
+kill -0 "$VW_PID" || fail "the viewer died"
+viewer_stop
+"$KMSTOOL" state >"$VGPU_OUT/state-after.txt" || fail "kmstool state"
+diff -u "$VGPU_OUT/state-before.txt" "$VGPU_OUT/state-after.txt" ||
+	fail "the KMS state after the viewer is not the one before"
+gs_stop
+kms_stop
+vm_mdev_remove "$a"
