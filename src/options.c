@@ -80,9 +80,7 @@ static const struct option_def {
 	{ "title", OPT_TITLE, ARG_REQUIRED, "TEXT", "window title (default: the VM name or mdev)" },
 	{ "kiosk", OPT_KIOSK, ARG_NONE, NULL, "fullscreen, and no hotkey leaves it (kiosk machines)" },
 	{ "hotkeys", OPT_HOTKEYS, ARG_REQUIRED, "LIST",
-	  "ACTION=CHORD,... (quit, cycle-scale, toggle-stats, toggle-fullscreen; "
-	  "e.g. quit=ctrl+alt+q), or empty for none. Other input is not yet "
-	  "forwarded to the guest" },
+	  "ACTION=CHORD,... e.g. quit=ctrl+alt+q (see vgpu-viewer(1)); empty: none" },
 	{ "drm-device", OPT_DRM_DEVICE, ARG_REQUIRED, "PATH",
 	  "kms: the card (default: the first with a connected output)" },
 	{ "output", OPT_OUTPUT, ARG_REQUIRED, "NAME",
@@ -128,6 +126,8 @@ void options_print_help(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " [OPTION]...\n"
 		"Show a running guest's mediated vGPU (mdev) display.\n"
+		"Keyboard and mouse are not forwarded to the guest yet: the keyboard serves\n"
+		"the hotkeys (quit, cycle-scale, toggle-stats, toggle-fullscreen) only.\n"
 		"\n"
 		"Options:\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {

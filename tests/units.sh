@@ -18,7 +18,8 @@ command -v systemd-analyze >/dev/null || { echo "FAIL: no systemd-analyze"; exit
 mkdir -p "$tmp/man/man1" "$tmp/units" "$tmp/user"
 cp "$man" "$tmp/man/man1/"
 
-for u in "$data"/vgpu-viewer.service "$data"/vgpu-viewer@.service "$data"/user-vgpu-viewer@.service; do
+for u in "$data"/vgpu-viewer.service "$data"/vgpu-viewer@.service \
+	"$data"/vgpu-viewer-kiosk@.service "$data"/user-vgpu-viewer@.service; do
 	name=$(basename "$u")
 	dir=$tmp/units scope=--system
 	# A user unit is verified by a user manager (it needs a runtime directory).
@@ -34,7 +35,7 @@ for u in "$data"/vgpu-viewer.service "$data"/vgpu-viewer@.service "$data"/user-v
 	fi
 done
 
-for u in vgpu-viewer.service vgpu-viewer@.service; do
+for u in vgpu-viewer.service vgpu-viewer@.service vgpu-viewer-kiosk@.service; do
 	score=$(systemd-analyze security --offline=true --no-pager "$tmp/units/$u" 2>&1 |
 		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }'; then
