@@ -253,7 +253,7 @@ int seat_open(struct seat *s, const char *path)
 		return -errno;
 	/* The first opener is master already; drmSetMaster says EBUSY when another is. */
 	if (major(st.st_rdev) == DRM_MAJOR && drmSetMaster(fd) < 0) {
-		int err = errno == EINVAL ? EBUSY : errno;
+		int err = errno;
 
 		close(fd);
 		return -err;

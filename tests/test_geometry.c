@@ -172,8 +172,25 @@ static void test_cursor(void)
 	CHECK(!geom_cursor(&l, 10, 10, 0, 32, &r));
 }
 
+/* The cycle-scale hotkey: every mode once, back to the first. */
+static void test_scale_cycle(void)
+{
+	enum geom_scale m = GEOM_SCALE_FIT;
+	const char *names[4];
+
+	for (int i = 0; i < 4; i++) {
+		names[i] = geom_scale_name(m);
+		m = geom_scale_next(m);
+	}
+	CHECK_INT_EQ(m, GEOM_SCALE_FIT);
+	CHECK(!strcmp(names[0], "fit") && !strcmp(names[1], "fill") &&
+	      !strcmp(names[2], "integer") && !strcmp(names[3], "none"));
+	CHECK(!strcmp(geom_scale_name((enum geom_scale)7), "?"));
+}
+
 int main(void)
 {
+	RUN_TEST(test_scale_cycle);
 	RUN_TEST(test_fit_letterbox);
 	RUN_TEST(test_fill_crops);
 	RUN_TEST(test_integer);

@@ -12,10 +12,13 @@
   vmtool.py fds-closed VIEWER_PID KILL_PID WITHIN_S
       SIGKILLs KILL_PID (the VMM) and measures how long the viewer keeps
       VFIO and dmabuf fds open afterwards; fails beyond WITHIN_S.
-  vmtool.py wl-stats STATS [--path NAME] [--min-frames N]
-      The Wayland presenter's records: every frame went by path NAME, at
-      least N frames, and the compositor reported presenting them
-      (wp_presentation); prints flip->commit and flip->presented.
+  vmtool.py wl-stats STATS [--path NAME] [--min-frames N] [--all-presented yes]
+                          [--min-interval-ms MS]
+      A presenter's records: every frame went by path NAME, at least N
+      frames, and the compositor reported presenting them (wp_presentation;
+      KMS: the page-flip event), all of them with --all-presented, and no
+      two flips closer than MS (KMS: one commit a refresh); prints
+      flip->commit and flip->presented.
   vmtool.py gone-after-kill PID KILL_PID WITHIN_S
       SIGKILLs KILL_PID (the compositor) and measures how long PID (the
       viewer, a child of the calling shell) takes to exit; fails beyond
@@ -201,6 +204,18 @@ def wl_stats(args):
              pct(commit, 50), pct(commit, 99), pct(shown, 50), pct(shown, 99)))
     if not presented:
         fail("the compositor reported no frame presented")
+    if "--all-presented" in opts and opts["--all-presented"] == "yes" and \
+            len(presented) != len(frames):
+        fail("%d of %d frames have no presentation time" % (len(frames) - len(presented),
+                                                             len(frames)))
+    if "--min-interval-ms" in opts:
+        # KMS: one commit per vblank at most, so page flips are a refresh apart.
+        t = sorted(r["presented_ns"] for r in presented)
+        gaps = [(b - a) / 1e6 for a, b in zip(t, t[1:])]
+        want = float(opts["--min-interval-ms"])
+        print("page flips: %d, smallest gap %.2f ms" % (len(t), min(gaps) if gaps else 0))
+        if gaps and min(gaps) < want:
+            fail("two frames %.2f ms apart: more than one per refresh" % min(gaps))
 
 
 def gone_after_kill(args):

@@ -58,4 +58,8 @@ diff -u "$VGPU_OUT/state-before.txt" "$VGPU_OUT/state-after.txt" ||
 	fail "the KMS state after the viewer is not the one before"
 gs_stop
 kms_stop
+# Every frame handed to KMS was flipped (its page-flip event came), at most
+# one a refresh (vkms: 60 Hz).
+vmtool wl-stats "$TMPDIR/v.jsonl" --min-frames 20 --all-presented yes \
+	--min-interval-ms 15 || fail "stats"
 vm_mdev_remove "$a"
