@@ -220,7 +220,10 @@ kms_start() {
 	modprobe -d "$VGPU_KERNEL/modules" -S "$VGPU_KVER" vkms enable_overlay=1 ||
 		fail "modprobe vkms failed"
 	vm_wait_for 50 test -e /dev/dri/card0 || fail "vkms made no /dev/dri/card0"
-	if [ -z "$KMS_UDEV_PID" ]; then
+	# vkms must go whatever happens: the Wayland scenarios after this one
+	# need Mesa without kms_swrast.
+	trap kms_cleanup EXIT
+	if [ -z "$KMS_UDEV_PID" ] && ! udevadm control --ping -t 2 2>/dev/null; then
 		mkdir -p /run/udev
 		/lib/systemd/systemd-udevd >"$TMPDIR/udevd.log" 2>&1 &
 		KMS_UDEV_PID=$!
@@ -229,9 +232,21 @@ kms_start() {
 	fi
 }
 
+# On the way out, also after a failure: what holds the card goes, then vkms.
+kms_cleanup() {
+	for _lib_p in $VW_PID $GS_PID $KMS_PIDS; do
+		kill "$_lib_p" 2>/dev/null
+	done
+	sleep 0.5
+	kms_stop
+}
+
 kms_stop() {
 	[ -n "$KMS_UDEV_PID" ] && kill "$KMS_UDEV_PID" 2>/dev/null
 	KMS_UDEV_PID=
+	if [ -d /sys/module/vkms ]; then
+		rmmod vkms || note "vkms stays loaded"
+	fi
 }
 
 # kms_grab NAME: what vkms scans out, checked against its CRC, as

@@ -27,6 +27,7 @@ hold_start() {
 	mkfifo "$TMPDIR/hold.ctl"
 	"$KMSTOOL" hold 800x600 "$@" <"$TMPDIR/hold.ctl" >"$TMPDIR/hold.out" 2>&1 &
 	HOLD_PID=$!
+	KMS_PIDS="$KMS_PIDS $HOLD_PID"
 	exec 7>"$TMPDIR/hold.ctl"
 	vm_wait_log "$TMPDIR/hold.out" "^held" 100
 }
@@ -59,7 +60,7 @@ echo detect >"$conn"
 vm_wait_for 50 grep -qx connected "$conn" || fail "Virtual-1 did not come back"
 
 expect_error 9 "no output named HDMI-A-1 (connected: Virtual-1)" --output HDMI-A-1
-expect_error 10 "Virtual-1 has no mode 1234x567 (it has 1024x768@60" --mode 1234x567
+expect_error 10 "Virtual-1 has no mode 1234x567 (it has [0-9]*x[0-9]*@[0-9]*" --mode 1234x567
 expect_error 10 "Virtual-1 has no mode 1024x768@75" --mode 1024x768@75
 
 hold_start drop
@@ -81,7 +82,8 @@ diff -u "$VGPU_OUT/state-held.txt" "$VGPU_OUT/state-after.txt" ||
 	fail "the KMS state after the viewer is not the one before"
 shot=$(kms_grab restored)
 cmp "$VGPU_OUT/held-scanout.ppm" "$shot" || fail "the pattern is not scanned out again"
-hold_stop
+# guestsim holds kmstool's fifo open too (it was started later): first.
 gs_stop
+hold_stop
 kms_stop
 vm_mdev_remove "$a"

@@ -24,6 +24,7 @@ rm -f "$TMPDIR/keys.ctl"
 mkfifo "$TMPDIR/keys.ctl"
 "$KMSTOOL" keys <"$TMPDIR/keys.ctl" >"$TMPDIR/keys.out" 2>&1 &
 KEYS_PID=$!
+KMS_PIDS="$KMS_PIDS $KEYS_PID"
 exec 8>"$TMPDIR/keys.ctl"
 vm_wait_log "$TMPDIR/keys.out" "^ready" 100
 udevadm settle -t 10
@@ -77,8 +78,9 @@ grep -q "hotkey: quit" "$TMPDIR/viewer.log" || fail "no quit hotkey logged"
 diff -u "$VGPU_OUT/state-before.txt" "$VGPU_OUT/state-after.txt" ||
 	fail "the KMS state after the viewer is not the one before"
 
+# guestsim holds the keyboard's fifo open too (it was started later): first.
+gs_stop
 exec 8>&-
 wait "$KEYS_PID"
-gs_stop
 kms_stop
 vm_mdev_remove "$a"
