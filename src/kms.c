@@ -83,6 +83,8 @@ struct kbuf {
 	bool fb_failed;			/* the import failed: compose */
 	bool refused;			/* the plane refused it at @refused_layout */
 	struct geom_layout refused_layout;
+	bool taken;			/* a commit put it on the plane at @taken_layout */
+	struct geom_layout taken_layout;
 	struct egl_import_image *img;
 	bool img_failed;
 };
@@ -141,11 +143,17 @@ struct kmsout {
 	bool stats_shown;
 	bool overlay_warned;
 
+	/* The guest buffer the commit being built scans out, and whether unasked. */
+	struct kbuf *zc_buf;
+	bool zc_untested;
+
 	/* What is on screen, for the log and the statistics. */
 	const char *shown_path;
 	char why[160];
-	struct stats_frame sf;		/* the frame of the pending commit */
+	struct stats_frame sf;		/* the frame to commit next */
 	bool sf_valid;
+	struct stats_frame sf_flip;	/* the frame of the commit in flight */
+	bool sf_flip_valid;
 	uint64_t frames_in_second, second_start_ns;
 	double fps;
 	double last_latency_ms;
@@ -602,12 +610,21 @@ static int add_primary(struct kmsout *k, drmModeAtomicReq *req, uint32_t flags,
 	else if ((b = kbuf_of(k, f->buf)) && !b->fb && !b->fb_failed)
 		b->fb_failed = import_fb(k, f->buf, b) != 0;
 
+	if (b && b->fb && b->taken && k->modeset && !memcmp(&b->taken_layout, l, sizeof(*l))) {
+		/* The plane took this buffer at this layout before: no need to ask. */
+		add_plane(req, &k->primary, k->crtc_id, b->fb, &l->src, &l->dst);
+		k->zc_buf = b;
+		k->zc_untested = true;
+		set_path(k, "zero-copy");
+		return 0;
+	}
 	if (b && b->fb && !(b->refused && !memcmp(&b->refused_layout, l, sizeof(*l)))) {
 		/* The dmabuf on the plane, letterboxed by the plane itself: ask first. */
 		add_plane(req, &k->primary, k->crtc_id, b->fb, &l->src, &l->dst);
 		/* TEST_ONLY takes no event (and NONBLOCK means nothing to it). */
 		if (drmModeAtomicCommit(k->fd, req, (flags & DRM_MODE_ATOMIC_ALLOW_MODESET) |
 					DRM_MODE_ATOMIC_TEST_ONLY, NULL) == 0) {
+			k->zc_buf = b;
 			set_path(k, "zero-copy");
 			return 0;
 		}
@@ -648,12 +665,20 @@ static int commit(struct kmsout *k)
 		add_modeset(k, req);
 		flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
 	}
+	k->zc_buf = NULL;
+	k->zc_untested = false;
 	add_overlay(k, req);
 	ret = add_primary(k, req, flags, &l);
 	if (ret)
 		goto out;
 	add_cursor(k, req, k->have_frame ? &l : NULL);
 	ret = drmModeAtomicCommit(k->fd, req, flags, k);
+	if (ret && k->zc_untested) {
+		/* Taken before, refused now (the overlay or cursor changed): ask. */
+		k->zc_buf->taken = false;
+		drmModeAtomicFree(req);
+		return commit(k);
+	}
 	if (ret) {
 		ret = -errno;
 		LOG_ERR("atomic commit on %s failed: %s", k->conn_name, strerror(errno));
@@ -667,12 +692,20 @@ static int commit(struct kmsout *k)
 		LOG_INFO("%s: %ux%u@%u on CRTC %u", k->conn_name, k->mode.hdisplay,
 			 k->mode.vdisplay, k->mode.vrefresh, k->crtc_id);
 	k->modeset = true;
+	if (k->zc_buf) {
+		k->zc_buf->taken = true;
+		k->zc_buf->taken_layout = l;
+	}
 	k->flip_pending = true;
 	k->dirty = false;
-	if (k->sf_valid)
-		k->sf.present_ns = now_ns();
-	if (k->sf_valid)
-		k->sf.path = k->shown_path;
+	/* The flip event of this commit says when the frame reached the screen. */
+	k->sf_flip_valid = k->sf_valid;
+	if (k->sf_valid) {
+		k->sf_flip = k->sf;
+		k->sf_flip.present_ns = now_ns();
+		k->sf_flip.path = k->shown_path;
+		k->sf_valid = false;
+	}
 out:
 	drmModeAtomicFree(req);
 	return ret;
@@ -701,14 +734,16 @@ static void handle_flip(int fd, unsigned int seq, unsigned int sec, unsigned int
 	k->bo_front = k->bo_pending;
 	k->bo_pending = NULL;
 
-	if (k->sf_valid) {
-		k->sf.presented_ns = t;	/* DRM's clock is CLOCK_MONOTONIC */
-		k->sf.zero_copy = k->sf.path && strcmp(k->sf.path, "zero-copy") == 0;
-		if (k->sf.stamped && k->sf.flip_ns && t > k->sf.flip_ns)
-			k->last_latency_ms = (double)(t - k->sf.flip_ns) / 1e6;
-		stats_frame(k->stats, &k->sf);
+	if (k->sf_flip_valid) {
+		struct stats_frame *sf = &k->sf_flip;
+
+		sf->presented_ns = t;	/* DRM's clock is CLOCK_MONOTONIC */
+		sf->zero_copy = sf->path && strcmp(sf->path, "zero-copy") == 0;
+		if (sf->stamped && sf->flip_ns && t > sf->flip_ns)
+			k->last_latency_ms = (double)(t - sf->flip_ns) / 1e6;
+		stats_frame(k->stats, sf);
 		record_second(k, t);
-		k->sf_valid = false;
+		k->sf_flip_valid = false;
 	}
 	if (!seat_active(k->seat))
 		return;
@@ -757,6 +792,11 @@ static int kmsout_present(struct presenter *base, const struct presenter_frame *
 		k->last.cursor = &k->cursor_plane;
 	}
 	k->last_seq_valid = stamped;
+	if (k->sf_valid) {
+		/* Queued behind a flip and never committed: a newer frame won. */
+		k->sf.discarded = true;
+		stats_frame(k->stats, &k->sf);
+	}
 	k->sf_valid = f->plane != NULL;
 	if (f->plane) {
 		k->sf = (struct stats_frame){
