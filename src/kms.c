@@ -799,17 +799,9 @@ static int kmsout_present(struct presenter *base, const struct presenter_frame *
 	}
 	k->sf_valid = f->plane != NULL;
 	if (f->plane) {
-		k->sf = (struct stats_frame){
-			.wake_ns = f->wake_ns, .ready_ns = f->ready_ns, .stamped = stamped,
-			.dmabuf_id = f->plane->kind == PLANE_DMABUF ? f->plane->id : 0,
-			.width = f->plane->width, .height = f->plane->height,
-			.fourcc = f->plane->fourcc,
-		};
-		if (stamped) {
-			k->sf.seq = st.seq;
-			k->sf.flip_ns = st.flip_ns;
+		presenter_stats_init(f, &st, stamped, &k->sf);
+		if (stamped)
 			k->last_seq = st.seq;
-		}
 	}
 
 	/* Paused (another session has the VT), or a flip in flight: later. */

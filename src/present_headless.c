@@ -35,7 +35,6 @@ static int headless_present(struct presenter *base, const struct presenter_frame
 	}
 
 	sf.stamped = presenter_read_stamp(f, &st, &h->warned);
-	sf.present_ns = stats_now_ns();
 
 	/* The same guest frame seen again (polling, a spurious signal): not a new frame. */
 	if (h->have_last && plane_same_buffer(&h->last, f->plane) &&
@@ -43,15 +42,10 @@ static int headless_present(struct presenter *base, const struct presenter_frame
 		stats_repeat(h->stats);
 		return 1;
 	}
-	if (sf.stamped) {
-		sf.seq = st.seq;
-		sf.flip_ns = st.flip_ns;
+	if (sf.stamped)
 		h->last_seq = st.seq;
-	}
-	sf.dmabuf_id = f->plane->kind == PLANE_DMABUF ? f->plane->id : 0;
-	sf.width = f->plane->width;
-	sf.height = f->plane->height;
-	sf.fourcc = f->plane->fourcc;
+	presenter_stats_init(f, &st, sf.stamped, &sf);
+	sf.present_ns = stats_now_ns();
 	stats_frame(h->stats, &sf);
 	h->last = *f->plane;
 	h->have_last = true;

@@ -7,6 +7,7 @@
 #include "frame_stamp.h"
 #include "log.h"
 #include "presenter.h"
+#include "stats.h"
 
 static const void *pixels_of(const struct presenter_frame *f, bool *warned)
 {
@@ -36,4 +37,22 @@ bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *r
 	ok = frame_stamp_read(px, f->plane->stride, f->plane->width, 0, ret) == 0;
 	plane_buf_sync_read(f->buf, false);
 	return ok;
+}
+
+void presenter_stats_init(const struct presenter_frame *f, const struct frame_stamp *st,
+			  bool stamped, struct stats_frame *sf)
+{
+	*sf = (struct stats_frame){
+		.stamped = stamped,
+		.wake_ns = f->wake_ns,
+		.ready_ns = f->ready_ns,
+		.dmabuf_id = f->plane->kind == PLANE_DMABUF ? f->plane->id : 0,
+		.width = f->plane->width,
+		.height = f->plane->height,
+		.fourcc = f->plane->fourcc,
+	};
+	if (stamped) {
+		sf->seq = st->seq;
+		sf->flip_ns = st->flip_ns;
+	}
 }

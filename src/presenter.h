@@ -75,6 +75,15 @@ struct presenter {
 bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *ret,
 			  bool *warned);
 
+struct stats_frame;
+
+/*
+ * Fills the statistics record @sf of frame @f (a primary plane): wake-up and
+ * ready times, the guest buffer, and the stamp @st when @stamped.
+ */
+void presenter_stats_init(const struct presenter_frame *f, const struct frame_stamp *st,
+			  bool stamped, struct stats_frame *sf);
+
 /* Records frames (sequence and latency from their stamp) into @stats. */
 struct presenter *present_headless_create(struct stats *stats);
 

@@ -1143,14 +1143,7 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 										   w->surface);
 	}
 
-	if (sf.stamped) {
-		sf.seq = st.seq;
-		sf.flip_ns = st.flip_ns;
-	}
-	sf.dmabuf_id = f->plane->kind == PLANE_DMABUF ? f->plane->id : 0;
-	sf.width = f->plane->width;
-	sf.height = f->plane->height;
-	sf.fourcc = f->plane->fourcc;
+	presenter_stats_init(f, &st, sf.stamped, &sf);
 
 	for (;;) {
 		path = choose_path(w, f, why, sizeof(why));
