@@ -14,7 +14,8 @@ vm_mdev_create mbochs medium "$a"
 gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
 GS_SETTLE=1
-sleep 1
+# The first mode must be seen before it changes (start-up takes seconds under TCG).
+vm_wait_log "$TMPDIR/viewer.log" "guest display on: 1024x768" 300
 gs_cmd "mode 1280 800"
 gs_cmd disable
 gs_cmd "mode 800 600"

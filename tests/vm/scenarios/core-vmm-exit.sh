@@ -38,7 +38,7 @@ note "without --reconnect"
 : >"$TMPDIR/viewer.log"
 gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID"
-sleep 1
+vm_wait_log "$TMPDIR/viewer.log" "attached to mdev" 300
 gs_stop
 wait "$VW_PID"
 rc=$?
