@@ -774,7 +774,8 @@ static int kmsout_present(struct presenter *base, const struct presenter_frame *
 		return k->error;
 	if (f->plane && stats_enabled(k->stats))
 		stamped = presenter_read_stamp(f, &st, &k->stamp_warned);
-	if (f->plane && stamped && k->last_seq_valid && st.seq == k->last_seq &&
+	/* The frame on screen again (a poll, a spurious wake-up); not after the placard. */
+	if (f->plane && stamped && k->have_frame && k->last_seq_valid && st.seq == k->last_seq &&
 	    plane_same_buffer(&k->frame, f->plane)) {
 		stats_repeat(k->stats);
 		return 1;
