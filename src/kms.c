@@ -18,6 +18,7 @@
  * overlay plane.  On exit the CRTC, connector and planes get back the state
  * they had before.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -140,6 +141,7 @@ struct kmsout {
 	struct gbm_bo *bo_pending, *bo_front;
 
 	struct dumb placard, cursor_buf, overlay_buf;
+	char overlay_text[128];		/* what overlay_buf shows */
 	bool stats_shown;
 	bool overlay_warned;
 
@@ -158,11 +160,6 @@ struct kmsout {
 	double fps;
 	double last_latency_ms;
 };
-
-static uint64_t now_ns(void)
-{
-	return stats_now_ns();
-}
 
 /* ---- Properties ---- */
 
@@ -217,6 +214,7 @@ static void dumb_destroy(struct kmsout *k, struct dumb *d)
 	*d = (struct dumb){ 0 };
 }
 
+/* A @w x @h buffer in *@d: 0 when it was there already, 1 when made (blank), or -errno. */
 static int dumb_create(struct kmsout *k, struct dumb *d, uint32_t w, uint32_t h, uint32_t fourcc)
 {
 	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
@@ -245,7 +243,7 @@ static int dumb_create(struct kmsout *k, struct dumb *d, uint32_t w, uint32_t h,
 		ret = -errno;
 		goto err;
 	}
-	return 0;
+	return 1;
 err:
 	dumb_destroy(k, d);
 	return ret ? ret : -EIO;
@@ -377,7 +375,7 @@ static uint32_t bo_fb(struct kmsout *k, struct gbm_bo *bo)
 
 static int setup_egl(struct kmsout *k)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = stats_now_ns();
 
 	if (k->egl)
 		return 0;
@@ -397,7 +395,7 @@ static int setup_egl(struct kmsout *k)
 		k->egl_failed = true;
 		return -ENOTSUP;
 	}
-	LOG_INFO("EGL on GBM set up in %.0f ms (%s)", (double)(now_ns() - t0) / 1e6,
+	LOG_INFO("EGL on GBM set up in %.0f ms (%s)", (double)(stats_now_ns() - t0) / 1e6,
 		 egl_import_is_software(k->egl) ? "software: frames are uploaded" : "hardware");
 	return 0;
 }
@@ -512,7 +510,7 @@ static void add_cursor(struct kmsout *k, drmModeAtomicReq *req, const struct geo
 	if (!k->have_cursor || !l || !k->last.cursor_buf || plane_format_cpp(c->fourcc) != 4 ||
 	    !geom_cursor(l, (int32_t)c->x, (int32_t)c->y, c->width, c->height, &r) ||
 	    dumb_create(k, &k->cursor_buf, (uint32_t)k->cursor_w, (uint32_t)k->cursor_h,
-			DRM_FORMAT_ARGB8888) ||
+			DRM_FORMAT_ARGB8888) < 0 ||
 	    !(px = plane_buf_map(k->last.cursor_buf))) {
 		add_plane(req, &k->cursor, k->crtc_id, 0, NULL, NULL);
 		return;
@@ -544,9 +542,13 @@ static void draw_overlay(struct kmsout *k)
 	else
 		snprintf(text, sizeof(text), "NO GUEST FRAME");
 	for (char *c = text; *c; c++)
-		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		*c = (char)toupper((unsigned char)*c);
+	/* Once a second at most, the text changes: redraw only then. */
+	if (!strcmp(text, k->overlay_text))
+		return;
 	placard_text(k->overlay_buf.map, k->overlay_buf.width, k->overlay_buf.height,
 		     k->overlay_buf.stride, text);
+	snprintf(k->overlay_text, sizeof(k->overlay_text), "%s", text);
 }
 
 static void add_overlay(struct kmsout *k, drmModeAtomicReq *req)
@@ -554,13 +556,17 @@ static void add_overlay(struct kmsout *k, drmModeAtomicReq *req)
 	uint32_t w = k->mode.hdisplay < 720 ? k->mode.hdisplay : 720;
 	uint32_t h = k->mode.vdisplay < 36 ? k->mode.vdisplay : 36;
 	struct geom_rect r = { 0, 0, (int32_t)w, (int32_t)h };
+	int ret;
 
 	if (!k->overlay.id)
 		return;
-	if (!k->stats_shown || dumb_create(k, &k->overlay_buf, w, h, DRM_FORMAT_XRGB8888)) {
+	ret = k->stats_shown ? dumb_create(k, &k->overlay_buf, w, h, DRM_FORMAT_XRGB8888) : -1;
+	if (ret < 0) {
 		add_plane(req, &k->overlay, k->crtc_id, 0, NULL, NULL);
 		return;
 	}
+	if (ret == 1)
+		k->overlay_text[0] = '\0';	/* a new, blank buffer */
 	draw_overlay(k);
 	add_plane(req, &k->overlay, k->crtc_id, k->overlay_buf.fb, &r, &r);
 }
@@ -588,12 +594,13 @@ static int add_primary(struct kmsout *k, drmModeAtomicReq *req, uint32_t flags,
 		int ret = dumb_create(k, &k->placard, k->mode.hdisplay, k->mode.vdisplay,
 				      DRM_FORMAT_XRGB8888);
 
-		if (ret) {
+		if (ret < 0) {
 			LOG_ERR("cannot make a buffer for the placard: %s", strerror(-ret));
 			return ret;
 		}
-		placard_draw(k->placard.map, k->placard.width, k->placard.height,
-			     k->placard.stride, "WAITING FOR GUEST DISPLAY");
+		if (ret == 1)	/* drawn once a buffer */
+			placard_draw(k->placard.map, k->placard.width, k->placard.height,
+				     k->placard.stride, "WAITING FOR GUEST DISPLAY");
 		add_plane(req, &k->primary, k->crtc_id, k->placard.fb, &whole, &whole);
 		k->why[0] = '\0';
 		set_path(k, "placard");
@@ -702,7 +709,7 @@ static int commit(struct kmsout *k)
 	k->sf_flip_valid = k->sf_valid;
 	if (k->sf_valid) {
 		k->sf_flip = k->sf;
-		k->sf_flip.present_ns = now_ns();
+		k->sf_flip.present_ns = stats_now_ns();
 		k->sf_flip.path = k->shown_path;
 		k->sf_valid = false;
 	}
@@ -1383,7 +1390,7 @@ struct presenter *kmsout_create(const struct wlout_options *opts, const struct k
 	k->opts = *opts;
 	k->kopts = *kopts;
 	k->fd = -1;
-	k->second_start_ns = now_ns();
+	k->second_start_ns = stats_now_ns();
 	k->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (k->epfd < 0)
 		goto err;
