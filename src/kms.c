@@ -520,9 +520,7 @@ static void add_cursor(struct kmsout *k, drmModeAtomicReq *req, const struct geo
 	h = c->height < k->cursor_buf.height ? c->height : k->cursor_buf.height;
 	memset(k->cursor_buf.map, 0, k->cursor_buf.size);
 	plane_buf_sync_read(k->last.cursor_buf, true);
-	for (uint32_t y = 0; y < h; y++)
-		memcpy((uint8_t *)k->cursor_buf.map + (size_t)y * k->cursor_buf.stride,
-		       px + (size_t)y * c->stride, (size_t)w * 4);
+	plane_copy_rows(k->cursor_buf.map, k->cursor_buf.stride, px, c->stride, (size_t)w * 4, h);
 	plane_buf_sync_read(k->last.cursor_buf, false);
 	src.w = (int32_t)k->cursor_buf.width;
 	src.h = (int32_t)k->cursor_buf.height;

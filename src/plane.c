@@ -254,3 +254,11 @@ void plane_buf_sync_read(struct plane_buf *b, bool start)
 	if (b)
 		ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &sync);
 }
+
+void plane_copy_rows(void *dst, size_t dst_stride, const void *src, size_t src_stride,
+		     size_t row_bytes, uint32_t rows)
+{
+	for (uint32_t y = 0; y < rows; y++)
+		memcpy((uint8_t *)dst + (size_t)y * dst_stride,
+		       (const uint8_t *)src + (size_t)y * src_stride, row_bytes);
+}

@@ -108,4 +108,8 @@ const void *plane_buf_map(struct plane_buf *buf);
  */
 void plane_buf_sync_read(struct plane_buf *buf, bool start);
 
+/* Copies @rows rows of @row_bytes between buffers of different strides. */
+void plane_copy_rows(void *dst, size_t dst_stride, const void *src, size_t src_stride,
+		     size_t row_bytes, uint32_t rows);
+
 #endif

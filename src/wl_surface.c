@@ -211,14 +211,6 @@ err_close:
 }
 
 /* @height rows of @row_bytes from @src (@src_stride apart) into @b. */
-static void shmbuf_fill(struct shmbuf *b, const uint8_t *src, uint32_t src_stride,
-			size_t row_bytes, uint32_t height)
-{
-	for (uint32_t y = 0; y < height; y++)
-		memcpy((uint8_t *)b->data + (size_t)y * b->stride, src + (size_t)y * src_stride,
-		       row_bytes);
-}
-
 static bool shm_has_format(struct wlout *w, uint32_t format)
 {
 	for (unsigned int i = 0; i < w->n_shm_formats; i++)
@@ -984,7 +976,7 @@ static int present_shm(struct wlout *w, const struct presenter_frame *f,
 	if (!b)
 		return -EBUSY;
 	plane_buf_sync_read(f->buf, true);
-	shmbuf_fill(b, src, p->stride, (size_t)p->width * cpp, p->height);
+	plane_copy_rows(b->data, b->stride, src, p->stride, (size_t)p->width * cpp, p->height);
 	plane_buf_sync_read(f->buf, false);
 	stats_copy(w->stats, (uint64_t)p->width * p->height * cpp);
 	b->busy = true;
@@ -1019,7 +1011,8 @@ static void show_cursor(struct wlout *w, const struct presenter_frame *f)
 					plane_format_wl_shm(c->fourcc), 4))
 			return;
 		plane_buf_sync_read(f->cursor_buf, true);
-		shmbuf_fill(&w->cursor_buf, src, c->stride, (size_t)c->width * 4, c->height);
+		plane_copy_rows(w->cursor_buf.data, w->cursor_buf.stride, src, c->stride,
+				(size_t)c->width * 4, c->height);
 		plane_buf_sync_read(f->cursor_buf, false);
 		wl_surface_attach(w->cursor, w->cursor_buf.buffer, 0, 0);
 		wl_surface_damage_buffer(w->cursor, 0, 0, INT32_MAX, INT32_MAX);

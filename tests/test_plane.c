@@ -246,8 +246,25 @@ static void test_format_tables(void)
 	CHECK_INT_EQ(plane_format_opaque(0), 0);
 }
 
+/* Rows between strides: every byte of each row, nothing of the padding. */
+static void test_copy_rows(void)
+{
+	uint8_t src[3 * 7], dst[3 * 5];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)i;
+	memset(dst, 0xee, sizeof(dst));
+	plane_copy_rows(dst, 5, src, 7, 4, 3);
+	for (int y = 0; y < 3; y++) {
+		for (int x = 0; x < 4; x++)
+			CHECK_INT_EQ(dst[y * 5 + x], y * 7 + x);
+		CHECK_INT_EQ(dst[y * 5 + 4], 0xee);
+	}
+}
+
 int main(void)
 {
+	RUN_TEST(test_copy_rows);
 	RUN_TEST(test_valid);
 	RUN_TEST(test_off);
 	RUN_TEST(test_malformed);
