@@ -28,9 +28,24 @@ static struct {
 } fields[MAX_FIELDS];
 static bool use_journal;
 
+#if HAVE_SYSTEMD
+static log_journal_sender journal_send = sd_journal_sendv;
+#else
+static log_journal_sender journal_send;
+#endif
+
+void log_set_journal_sender(log_journal_sender send)
+{
+#if HAVE_SYSTEMD
+	journal_send = send ? send : sd_journal_sendv;
+#else
+	journal_send = send;
+#endif
+}
+
 void log_use_journal(bool on)
 {
-	use_journal = on && HAVE_SYSTEMD;
+	use_journal = on && journal_send;
 }
 
 bool log_stderr_is_journal(void)
@@ -104,7 +119,6 @@ int log_format_fields(char *buf, size_t len, enum log_level level, const char *m
 static bool send_journal(enum log_level level, const char *module, const char *file, int line,
 			 const char *text)
 {
-#if HAVE_SYSTEMD
 	char buf[2048];
 	struct iovec iov[MAX_FIELDS + 8];
 	int n = log_format_fields(buf, sizeof(buf), level, module, file, line, text), k = 0;
@@ -120,11 +134,7 @@ static bool send_journal(enum log_level level, const char *module, const char *f
 		k++;
 		p = nl + 1;
 	}
-	return sd_journal_sendv(iov, k) == 0;
-#else
-	(void)level, (void)module, (void)file, (void)line, (void)text;
-	return false;
-#endif
+	return journal_send && journal_send(iov, k) == 0;
 }
 
 static enum log_level max_level = LOG_LEVEL_INFO;

@@ -31,6 +31,15 @@ bool log_journal_in_use(void);
 bool log_stderr_is_journal(void);
 
 /*
+ * Where journal entries go: sd_journal_sendv() unless replaced (tests catch
+ * entries here; NULL restores it).  A sender returns 0 or -errno; an entry
+ * the journal does not take is written to stderr instead.
+ */
+struct iovec;
+typedef int (*log_journal_sender)(const struct iovec *iov, int n);
+void log_set_journal_sender(log_journal_sender send);
+
+/*
  * A field every following entry carries until it is cleared (@value NULL):
  * "VM", "MDEV", "DMABUF_ID", "FOURCC".  Up to 8 fields.
  */

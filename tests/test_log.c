@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Journal fields, and the repeat filter. */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define LOG_MODULE "test"
@@ -45,13 +48,102 @@ static void test_fields(void)
 	log_set_field("MDEV", NULL);
 }
 
-/* Without a matching JOURNAL_STREAM, stderr is not the journal. */
+/* stderr is the journal only when JOURNAL_STREAM names its device and inode. */
 static void test_journal_detection(void)
 {
+	struct stat st;
+	char v[64];
+
 	setenv("JOURNAL_STREAM", "1:2", 1);
 	CHECK(!log_stderr_is_journal());
 	unsetenv("JOURNAL_STREAM");
 	CHECK(!log_stderr_is_journal());
+	CHECK(fstat(STDERR_FILENO, &st) == 0);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", v, 1);
+	CHECK(log_stderr_is_journal());
+	setenv("JOURNAL_STREAM", "garbage", 1);
+	CHECK(!log_stderr_is_journal());
+	unsetenv("JOURNAL_STREAM");
+}
+
+/* What the journal was sent: the entries, a field a line. */
+static char sent[4096];
+static int sent_entries;
+static int send_result;
+
+static int catch_entry(const struct iovec *iov, int n)
+{
+	size_t len = strlen(sent);
+
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(sent + len, sizeof(sent) - len, "%.*s\n",
+					(int)iov[i].iov_len, (const char *)iov[i].iov_base);
+	snprintf(sent + len, sizeof(sent) - len, "--\n");
+	sent_entries++;
+	return send_result;
+}
+
+/* Reads back what was written to a temporary stderr and restores it. */
+static void stderr_capture(int *saved, int *fd, char *path)
+{
+	*saved = dup(STDERR_FILENO);
+	*fd = mkstemp(path);
+	CHECK(*saved >= 0 && *fd >= 0);
+	dup2(*fd, STDERR_FILENO);
+}
+
+static void stderr_release(int saved, int fd, char *path, char *text, size_t size)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, text, size - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Under systemd a line is one journal entry with its fields and nothing on
+ * stderr; an entry the journal refuses still reaches stderr.
+ */
+static void test_journal_entries(void)
+{
+	char path[] = "/tmp/vgpu-viewer-log-XXXXXX";
+	char text[512];
+	int saved, fd;
+
+	log_set_journal_sender(catch_entry);
+	log_init(LOG_LEVEL_INFO, true);
+	log_use_journal(true);
+	CHECK(log_journal_in_use());
+	log_set_field("VM", "win10");
+	sent[0] = '\0';
+	sent_entries = 0;
+	send_result = 0;
+	stderr_capture(&saved, &fd, path);
+	LOG_WARN("guest display off: %s", "disabled by the guest");
+	LOG_DBG("not at this level");
+	send_result = -ECONNREFUSED;
+	LOG_ERR("the journal is gone");
+	stderr_release(saved, fd, path, text, sizeof(text));
+
+	CHECK_INT_EQ(sent_entries, 2);
+	CHECK_STR_CONTAINS(sent, "MESSAGE=guest display off: disabled by the guest\n"
+				 "PRIORITY=4\nSYSLOG_IDENTIFIER=vgpu-viewer\nVGPU_MODULE=test\n");
+	CHECK_STR_CONTAINS(sent, "VM=win10\n");
+	CHECK(!strstr(text, "guest display off"));
+	CHECK_STR_CONTAINS(sent, "MESSAGE=the journal is gone\n");
+	CHECK_STR_CONTAINS(text, "<3>test: the journal is gone\n");
+
+	log_use_journal(false);
+	log_set_journal_sender(NULL);
+	log_set_field("VM", NULL);
+	log_init(LOG_LEVEL_INFO, false);
 }
 
 /* The same line within a minute is written once, then counted. */
@@ -94,6 +186,7 @@ int main(void)
 {
 	RUN_TEST(test_fields);
 	RUN_TEST(test_journal_detection);
+	RUN_TEST(test_journal_entries);
 	RUN_TEST(test_repeats);
 	return TEST_EXIT_STATUS();
 }
