@@ -658,21 +658,28 @@ static void presenter_after_wait(struct viewer *v, const struct epoll_event *ev,
 		presenter_failed(v, ret);
 }
 
-static int setup(struct viewer *v)
+/*
+ * The signals the loop reads from its signalfd, blocked first thing: a
+ * service stopped while it starts (parsing, attaching, EGL set-up can take
+ * seconds) gets its SIGTERM read by the loop and exits 0, not 143.
+ */
+static void block_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int setup(struct viewer *v, const sigset_t *mask)
 {
 	uint64_t wd_usec, tick_ms;
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	v->epfd = epoll_create1(EPOLL_CLOEXEC);
-	v->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	v->sigfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	v->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	v->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->epfd < 0 || v->sigfd < 0 || v->retry_fd < 0 || v->tick_fd < 0) {
@@ -738,8 +745,10 @@ int main(int argc, char *argv[])
 {
 	struct viewer v = { .epfd = -1, .sigfd = -1, .retry_fd = -1, .tick_fd = -1,
 			    .presenter_fd = -1, .argc = argc, .argv = argv };
+	sigset_t mask;
 	int ret;
 
+	block_signals(&mask);
 	switch (options_parse(&v.opts, argc, argv, stdout, stderr)) {
 	case OPTIONS_DONE:
 		options_finish(&v.opts);
@@ -755,7 +764,7 @@ int main(int argc, char *argv[])
 		log_set_field("VM", v.opts.vm);
 
 	v.exit_code = VIEWER_EXIT_OK;
-	ret = setup(&v);
+	ret = setup(&v, &mask);
 	if (ret) {
 		if (v.exit_code == VIEWER_EXIT_OK)
 			v.exit_code = ret == -EPIPE ? VIEWER_EXIT_DISPLAY_GONE : VIEWER_EXIT_FAILURE;

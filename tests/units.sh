@@ -45,8 +45,14 @@ for u in vgpu-viewer.service vgpu-viewer@.service vgpu-viewer-kiosk@.service; do
 	fi
 done
 
-for opt in $("$bin" --help | sed -n 's/^ *\(-., \)\{0,1\}--\([a-z-]*\).*/\2/p'); do
+opts=$("$bin" --help | sed -n 's/^ *\(-., \)\{0,1\}--\([a-z-]*\).*/\2/p')
+nopts=$(echo "$opts" | grep -c .)
+# Fewer than this many means the --help format changed under the parser.
+if [ "$nopts" -lt 20 ]; then
+	echo "FAIL man page: only $nopts options found in --help"; fail=1
+fi
+for opt in $opts; do
 	grep -q -- "\*--$opt\*" "$src" || { echo "FAIL man page: --$opt is not documented"; fail=1; }
 done
-[ "$fail" = 0 ] && echo "ok man page documents every option"
+[ "$fail" = 0 ] && echo "ok man page documents every option ($nopts in --help)"
 exit $fail

@@ -264,7 +264,7 @@ static bool command(struct sim *s, char *line)
 	else if (!strcmp(line, "reset"))
 		ret = ioctl(s->m.device, VFIO_DEVICE_RESET) ? -errno : 0;
 	else if (!strcmp(line, "pause"))
-		s->paused = true;
+		s->paused = true;	/* the reply names the frame it stopped on */
 	else if (!strcmp(line, "resume"))
 		s->paused = false;
 	else if (sscanf(line, "dump %255s", path) == 1)
@@ -277,7 +277,10 @@ static bool command(struct sim *s, char *line)
 		ret = -EINVAL;
 	if (!strcmp(line, "disable") || !strcmp(line, "reset") || !strncmp(line, "bogus", 5))
 		s->enabled = false;
-	printf("%s: %s\n", line, ret ? strerror(-ret) : "ok");
+	if (!ret && !strcmp(line, "pause"))
+		printf("%s: ok, frame %u\n", line, s->seq);
+	else
+		printf("%s: %s\n", line, ret ? strerror(-ret) : "ok");
 	fflush(stdout);
 	return true;
 }
@@ -329,7 +332,8 @@ static void send_device_fd(int listener, int device)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: guestsim --mdev UUID [--mode WxH] [--rate HZ] [--count N] "
-		   "[--buffers N] [--log FILE] [--exit-after] [--serve-fd PATH]\n");
+		   "[--buffers N] [--log FILE] [--exit-after] [--serve-fd PATH] [--hold]\n"
+		   "  --hold   draw the first frame, then wait for \"resume\" on stdin\n");
 }
 
 int main(int argc, char *argv[])
@@ -343,6 +347,7 @@ int main(int argc, char *argv[])
 		{ "log", required_argument, NULL, 'l' },
 		{ "exit-after", no_argument, NULL, 'x' },
 		{ "serve-fd", required_argument, NULL, 's' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -351,7 +356,7 @@ int main(int argc, char *argv[])
 	const char *uuid = NULL, *log_path = NULL, *serve_path = NULL;
 	int listener = -1;
 	uint64_t next, period;
-	bool ready = false, in_open = true;
+	bool ready = false, in_open = true, hold = false;
 	unsigned int w, h;
 	char line[128];
 	int c;
@@ -373,6 +378,7 @@ int main(int argc, char *argv[])
 		case 'l': log_path = optarg; break;
 		case 'x': s.exit_after = true; break;
 		case 's': serve_path = optarg; break;
+		case 'H': hold = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -445,6 +451,7 @@ int main(int argc, char *argv[])
 				printf("ready\n");
 				fflush(stdout);
 				ready = true;
+				s.paused = hold;
 			}
 			period = (uint64_t)(1e9 / s.rate);
 			next += period;

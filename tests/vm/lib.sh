@@ -14,6 +14,42 @@ fail() {
 	exit 1
 }
 
+# What a scenario started goes when it ends, however it ends (exit, fail,
+# or the SIGTERM of init's timeout): the viewer, guestsim, weston, and the
+# mdevs it created, so that nothing it left behind is blamed on the next
+# scenario.  tests/vm/init also kills the scenario's process group and
+# removes every mdev afterwards; this is the orderly part, with the logs.
+vm_cleanup() {
+	trap - EXIT
+	for _lib_p in $VW_PID $GS_PID $WESTON_PID $KMS_PIDS; do
+		kill "$_lib_p" 2>/dev/null
+	done
+	for _lib_p in $VW_PID $GS_PID $WESTON_PID $KMS_PIDS; do
+		vm_wait_exit "$_lib_p" 100 || kill -KILL "$_lib_p" 2>/dev/null
+	done
+	cp "$TMPDIR"/weston-*.log "$VGPU_OUT/" 2>/dev/null
+	[ -n "$KMS_STARTED" ] && kms_stop
+	for _lib_m in $VM_MDEVS; do
+		[ -e "/sys/bus/mdev/devices/$_lib_m/remove" ] &&
+			echo 1 >"/sys/bus/mdev/devices/$_lib_m/remove" 2>/dev/null
+	done
+	return 0
+}
+trap vm_cleanup EXIT
+trap 'exit 143' TERM
+
+# vm_wait_exit PID [TENTHS]: waits for PID to be gone (default 10 s).
+vm_wait_exit() {
+	[ -n "$1" ] || return 0
+	_lib_j=0
+	# A child that exited stays a zombie until the shell waits for it.
+	while [ -e "/proc/$1" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; do
+		_lib_j=$((_lib_j + 1))
+		[ "$_lib_j" -le "${2:-100}" ] || return 1
+		sleep 0.1
+	done
+}
+
 note() {
 	echo "-- $*"
 }
@@ -40,6 +76,7 @@ vm_mdev_create() {
 	_lib_t=$(vm_mdev_type "$1" "$2")
 	[ -d "$_lib_t" ] || fail "mdev type $1-$2 not offered ($_lib_t missing)"
 	echo "$3" >"$_lib_t/create" || fail "creating $1-$2 mdev $3 failed"
+	VM_MDEVS="$VM_MDEVS $3"
 }
 
 # vm_mdev_group UUID: the IOMMU group number of an mdev.
@@ -76,6 +113,7 @@ vm_wait_for() { # TENTHS CMD...
 
 # gs_start UUID [guestsim args]: a running guest on the mdev.  Sets GS_PID;
 # commands go to it with gs_cmd.  Its output is in $TMPDIR/gs.out.
+# With --hold it draws its first frame and waits for "gs_cmd resume".
 gs_start() {
 	_lib_uuid=$1
 	shift
@@ -90,14 +128,42 @@ gs_start() {
 	}
 }
 
+# gs_cmd COMMAND: sends guestsim a command and waits for its answer
+# ("COMMAND: ok", or the error), which is left in GS_REPLY.  guestsim has
+# acted on it then; whether the viewer has seen it is the scenario's to
+# wait for.
 gs_cmd() {
-	echo "$*" >&9
-	sleep "${GS_SETTLE:-0.5}"
+	_lib_c="$*"
+	_lib_k=$(gs_replies "$_lib_c")
+	echo "$_lib_c" >&9
+	vm_wait_for 600 gs_answered "$_lib_c" "$_lib_k" || {
+		cat "$TMPDIR/gs.out" >&2
+		fail "guestsim did not answer '$_lib_c'"
+	}
+	GS_REPLY=$(awk -v c="$_lib_c: " 'index($0, c) == 1' "$TMPDIR/gs.out" | tail -n 1)
+}
+
+gs_replies() { # COMMAND: how many answers to it guestsim has given
+	awk -v c="$1: " 'index($0, c) == 1 { n++ } END { print n + 0 }' "$TMPDIR/gs.out"
+}
+
+gs_answered() { # COMMAND COUNT: more than COUNT answers
+	[ "$(gs_replies "$1")" -gt "$2" ]
+}
+
+# gs_pause: guestsim stops flipping; GS_SEQ is the frame it stopped on.
+gs_pause() {
+	gs_cmd pause
+	GS_SEQ=${GS_REPLY##*frame }
+	case $GS_SEQ in
+	''|*[!0-9]*) fail "guestsim's answer to pause names no frame: $GS_REPLY" ;;
+	esac
 }
 
 gs_stop() {
 	kill "$GS_PID" 2>/dev/null
 	wait "$GS_PID" 2>/dev/null
+	GS_PID=
 	exec 9>&-
 }
 
@@ -110,35 +176,65 @@ viewer_start() {
 	_lib_backend=
 }
 
+# viewer_wait_attached [TENTHS]: until the viewer says it attached (default
+# 120 s: start-up under TCG on a loaded machine), or fails if it exited.
+viewer_wait_attached() {
+	vm_wait_for "${1:-1200}" viewer_attached || {
+		kill -0 "$VW_PID" 2>/dev/null || fail "the viewer exited before attaching"
+		fail "the viewer did not attach"
+	}
+}
+
+viewer_attached() {
+	grep -q ": attached to " "$TMPDIR/viewer.log" 2>/dev/null || ! kill -0 "$VW_PID" 2>/dev/null
+}
+
 # viewer_stop: SIGTERM, and the exit status must be 0.
 viewer_stop() {
 	kill -TERM "$VW_PID"
 	wait "$VW_PID"
 	_lib_rc=$?
+	VW_PID=
 	cat "$TMPDIR/viewer.log"
 	[ "$_lib_rc" = 0 ] || fail "the viewer exited $_lib_rc on SIGTERM"
+}
+
+# vm_wait_frame STATS SEQ [presented] [TENTHS]: until the viewer's --stats
+# record guestsim's frame SEQ as shown (with "presented": as the compositor
+# or the page flip reported it on screen).  Default 60 s.
+vm_wait_frame() {
+	_lib_pat="\"seq\":$2,"
+	[ "${3:-}" = presented ] && _lib_pat="$_lib_pat.*\"presented_ns\""
+	vm_wait_for "${4:-600}" grep -q "$_lib_pat" "$1" || {
+		tail -n 5 "$1" >&2
+		fail "the viewer did not show frame $2${3:+ (presented)}"
+	}
 }
 
 vmtool() {
 	python3 "$VGPU_TOP/tests/vm/vmtool.py" "$@"
 }
 
-# Waits until FILE has N lines (30 s at most).
-vm_wait_lines() { # FILE N
-	vm_wait_for 300 sh -c "[ \$(wc -l <'$1' 2>/dev/null || echo 0) -ge $2 ]" ||
+# Waits until FILE has N lines (TENTHS, default 60 s).
+vm_wait_lines() { # FILE N [TENTHS]
+	vm_wait_for "${3:-600}" sh -c "[ \$(wc -l <'$1' 2>/dev/null || echo 0) -ge $2 ]" ||
 		fail "$1 did not reach $2 lines"
 }
 
-# show_guest UUID COUNT GSLOG STATS [VIEWER ARGS...]: guestsim draws COUNT
-# frames (at $GS_RATE, default 60 Hz) on mdev UUID, logging them to GSLOG,
-# while the viewer, attached with --pid, records what it shows to STATS.
+# show_guest UUID COUNT GSLOG STATS [VIEWER ARGS...]: the viewer attaches
+# with --pid to guestsim on mdev UUID, and only then guestsim draws COUNT
+# frames (at $GS_RATE, default 60 Hz), logging them to GSLOG; the viewer
+# records what it shows to STATS and is stopped once it showed the last.
 show_guest() {
 	_sg_u=$1 _sg_n=$2 _sg_log=$3 _sg_stats=$4
 	shift 4
-	gs_start "$_sg_u" --rate "${GS_RATE:-60}" --count "$_sg_n" --log "$_sg_log"
+	gs_start "$_sg_u" --hold --rate "${GS_RATE:-60}" --count "$_sg_n" --log "$_sg_log"
 	viewer_start --pid "$GS_PID" --stats "$_sg_stats" "$@"
-	vm_wait_lines "$_sg_log" "$_sg_n"
-	sleep 0.5
+	viewer_wait_attached
+	gs_cmd resume
+	# Frames come at the rate or slower (guestsim does not catch up).
+	vm_wait_lines "$_sg_log" "$_sg_n" $((_sg_n * 40 / ${GS_RATE:-60} + 600))
+	vm_wait_frame "$_sg_stats" "$_sg_n"
 	viewer_stop
 	gs_stop
 }
@@ -167,6 +263,7 @@ weston_start() {
 weston_stop() {
 	kill "$WESTON_PID" 2>/dev/null
 	wait "$WESTON_PID" 2>/dev/null
+	WESTON_PID=
 	cp "$TMPDIR"/weston-*.log "$VGPU_OUT/" 2>/dev/null
 }
 
@@ -189,6 +286,33 @@ wl_shot() {
 # imgcheck ARGS...: screenshot vs guest frame (tests/imgcheck/imgcheck.c).
 imgcheck() {
 	"$VGPU_BUILD/tests/imgcheck" "$@"
+}
+
+# screen_expect wl|kms NAME TENTHS CHECK [ARGS...]: what is on screen (a
+# weston screenshot, or what vkms scans out) as NAME, checked with
+# "imgcheck CHECK SHOT ARGS..." until it matches, for TENTHS tenths of a
+# second at most.  The screen shows a frame a repaint or a page flip after
+# the viewer hands it over: the look is repeated, not preceded by a sleep.
+# A check that is given bad input fails at once.
+screen_expect() {
+	_se_kind=$1 _se_name=$2 _se_n=$3 _se_check=$4
+	shift 4
+	_se_end=$(($(cut -d. -f1 /proc/uptime) + _se_n / 10))
+	while :; do
+		if [ "$_se_kind" = wl ]; then
+			_se_shot=$(wl_shot "$_se_name")
+		else
+			_se_shot=$(kms_grab "$_se_name")
+		fi
+		imgcheck "$_se_check" "$_se_shot" "$@" >"$TMPDIR/imgcheck.out" 2>&1
+		_se_rc=$?
+		[ "$_se_rc" = 0 ] && { cat "$TMPDIR/imgcheck.out"; return 0; }
+		[ "$_se_rc" = 1 ] || { cat "$TMPDIR/imgcheck.out" >&2; fail "imgcheck: bad input"; }
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$_se_end" ] || break
+		sleep 0.2
+	done
+	cat "$TMPDIR/imgcheck.out" >&2
+	return 1
 }
 
 # gs_dump NAME: the guest's frame on screen, as $VGPU_OUT/NAME.ppm; prints the path.
@@ -220,25 +344,19 @@ kms_start() {
 	modprobe -d "$VGPU_KERNEL/modules" -S "$VGPU_KVER" vkms enable_overlay=1 ||
 		fail "modprobe vkms failed"
 	vm_wait_for 50 test -e /dev/dri/card0 || fail "vkms made no /dev/dri/card0"
-	# vkms must go whatever happens: the Wayland scenarios after this one
-	# need Mesa without kms_swrast.
-	trap kms_cleanup EXIT
+	# vkms must go whatever happens (vm_cleanup): the Wayland scenarios
+	# after this one need Mesa without kms_swrast.
+	KMS_STARTED=1
 	if [ -z "$KMS_UDEV_PID" ] && ! udevadm control --ping -t 2 2>/dev/null; then
 		mkdir -p /run/udev
 		/lib/systemd/systemd-udevd >"$TMPDIR/udevd.log" 2>&1 &
 		KMS_UDEV_PID=$!
-		udevadm trigger --action=add >/dev/null 2>&1
-		udevadm settle -t 20 || note "udevadm settle timed out"
+		# Only what libinput and the viewer look at: a trigger of every
+		# device keeps udevd busy for minutes under TCG.
+		udevadm trigger --action=add --subsystem-match=input --subsystem-match=drm \
+			>/dev/null 2>&1
+		udevadm settle -t 120 || fail "udevadm settle timed out (120 s)"
 	fi
-}
-
-# On the way out, also after a failure: what holds the card goes, then vkms.
-kms_cleanup() {
-	for _lib_p in $VW_PID $GS_PID $KMS_PIDS; do
-		kill "$_lib_p" 2>/dev/null
-	done
-	sleep 0.5
-	kms_stop
 }
 
 kms_stop() {

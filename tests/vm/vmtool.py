@@ -25,13 +25,15 @@
       WITHIN_S.
   vmtool.py notify-check SECONDS CMD...
       Runs CMD (the viewer) with NOTIFY_SOCKET and WATCHDOG_USEC=1000000
-      as systemd would, for SECONDS, then SIGHUP, then SIGTERM; checks
+      as systemd would, for SECONDS after its READY=1, then SIGHUP, then
+      SIGTERM; checks
       READY=1, a STATUS showing the mode and the display IRQ, WATCHDOG=1
       twice a second, RELOADING=1 then READY=1 again, STOPPING=1, exit 0,
       and that the capability sets are empty after attaching.
   vmtool.py notify-wait SECONDS CMD...
-      The same for a viewer waiting for an mdev that is not there (--wait):
-      no READY=1, EXTEND_TIMEOUT_USEC and a "waiting for" STATUS.
+      The same for a viewer waiting for an mdev that is not there (--wait),
+      for SECONDS after its first "waiting for" STATUS: no READY=1, and
+      EXTEND_TIMEOUT_USEC.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -242,7 +244,13 @@ def gone_after_kill(args):
         fail("that is more than %.0f ms" % (within * 1000))
 
 
-def notify_run(seconds, cmd, hup=False):
+def notify_run(seconds, cmd, hup=False, first="READY=1"):
+    """Runs cmd as systemd would and collects its sd_notify messages.
+
+    Waits (120 s at most: start-up under TCG) for the message `first`, then
+    collects for `seconds`; with hup, sends SIGHUP and waits for the READY=1
+    after its RELOADING=1; then SIGTERM, and collects until the process is
+    gone.  Every wait is for a message or an exit, with a deadline."""
     import subprocess
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "notify.sock")
     if os.path.exists(path):
@@ -255,32 +263,46 @@ def notify_run(seconds, cmd, hup=False):
     msgs = []
     caps = None
 
-    def collect(until):
-        while time.monotonic() < until:
+    def collect(until, done=lambda: False):
+        while time.monotonic() < until and not done():
             try:
                 data = sock.recv(4096).decode()
             except socket.timeout:
                 continue
             for line in data.split("\n"):
                 msgs.append((time.monotonic(), line))
+        return done()
+
+    def seen(prefix, after=0):
+        return lambda: any(m.startswith(prefix) for _, m in msgs[after:])
 
     t0 = time.monotonic()
-    collect(t0 + seconds)
+    if not collect(t0 + 120, lambda: seen(first)() or p.poll() is not None):
+        print("  no %s in 120 s" % first)
+    ready = time.monotonic()
+    collect(ready + seconds, lambda: p.poll() is not None)
     try:
         with open("/proc/%d/status" % p.pid) as f:
             caps = {k: int(v, 16) for k, v in
                     (l.split(":") for l in f if l.startswith(("CapEff", "CapPrm", "CapBnd", "CapAmb")))}
     except OSError:
         pass
-    if hup:
+    if hup and p.poll() is None:
+        n = len(msgs)
         p.send_signal(signal.SIGHUP)
-        collect(time.monotonic() + 1.5)
-    p.send_signal(signal.SIGTERM)
-    collect(time.monotonic() + 1.0)
-    rc = p.wait(timeout=10)
+        collect(time.monotonic() + 60, seen("READY=1", n))
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+        print("  still running 60 s after SIGTERM: killed")
     collect(time.monotonic() + 0.2)
     for t, m in msgs:
         print("  %6.2f s %s" % (t - t0, m))
+    print("  %s after %.2f s; collected for %.1f s after it" % (first, ready - t0, seconds))
     return msgs, caps, rc
 
 
@@ -292,7 +314,8 @@ def notify_check(args):
     status = [m for m in lines if m.startswith("STATUS=")]
     if not any("XR24" in m and "flips/s, display IRQ" in m for m in status):
         fail("no STATUS with the mode and the display IRQ: %s" % status)
-    wd = [t for t, m in msgs if m == "WATCHDOG=1"]
+    t_ready = next(t for t, m in msgs if m == "READY=1")
+    wd = [t for t, m in msgs if m == "WATCHDOG=1" and t >= t_ready]
     if len(wd) < 2 * float(args[0]) - 2:
         fail("%d WATCHDOG=1 in %s s, want two a second" % (len(wd), args[0]))
     gaps = [b - a for a, b in zip(wd, wd[1:])]
@@ -314,7 +337,7 @@ def notify_check(args):
 
 
 def notify_wait(args):
-    msgs, caps, rc = notify_run(float(args[0]), args[1:])
+    msgs, caps, rc = notify_run(float(args[0]), args[1:], first="STATUS=waiting")
     lines = [m for _, m in msgs]
     if "READY=1" in lines:
         fail("READY=1 while waiting for the device")

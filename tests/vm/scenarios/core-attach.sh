@@ -33,7 +33,8 @@ attach_ok() { # WHAT ARGS...
 	rm -f "$TMPDIR/v.jsonl"
 	: >"$TMPDIR/viewer.log"
 	viewer_start --stats "$TMPDIR/v.jsonl" "$@"
-	vm_wait_for 100 grep -q '"frame"' "$TMPDIR/v.jsonl" 2>/dev/null ||
+	viewer_wait_attached
+	vm_wait_for 600 grep -q '"frame"' "$TMPDIR/v.jsonl" 2>/dev/null ||
 		{ cat "$TMPDIR/viewer.log"; fail "$what: no frame"; }
 	viewer_stop
 	note "$what: attached and showed frames"
@@ -45,7 +46,7 @@ gs_stop
 attach_ok "--mdev alone" --mdev "$a"
 
 gs_start "$a" --rate 30 --serve-fd "$TMPDIR/fd.sock"
-attach_ok "--pid" --pid "$GS_PID"
+attach_ok "--pid with --mdev" --pid "$GS_PID" --mdev "$a"
 attach_ok "--pid without --mdev" --pid "$GS_PID"
 attach_ok "--fd-socket" --fd-socket "$TMPDIR/fd.sock"
 rm -f "$TMPDIR/v.jsonl"
@@ -55,7 +56,8 @@ rm -f "$TMPDIR/v.jsonl"
 python3 "$VGPU_TOP/tests/vm/vmtool.py" recv-exec "$TMPDIR/fd.sock" "$V" --backend headless -v \
 	--device-fd '{fd}' --stats "$TMPDIR/v.jsonl" >>"$TMPDIR/viewer.log" 2>&1 &
 VW_PID=$!
-vm_wait_for 100 grep -q '"frame"' "$TMPDIR/v.jsonl" 2>/dev/null || fail "--device-fd: no frame"
+viewer_wait_attached
+vm_wait_for 600 grep -q '"frame"' "$TMPDIR/v.jsonl" 2>/dev/null || fail "--device-fd: no frame"
 viewer_stop
 note "--device-fd: attached and showed frames"
 

@@ -1,37 +1,66 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vm-timeout: 180
+# vm-timeout: 300
 #
 # The guest changes its display under the viewer: a mode change mid-stream,
 # the display disabled, bogus modes (8 bpp, zero width, more than VRAM), a
-# reset -- each logged as "off" without a crash, and the frames come back
-# with the next valid mode.
+# reset -- each one its own "off" event without a crash (a valid mode comes
+# between two bogus ones, so that each is seen), and the frames come back
+# with the next valid mode.  Each step waits for the viewer's display event
+# (--stats) that answers it.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 vm_modprobe mbochs
 a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
+stats=$TMPDIR/v.jsonl
 gs_start "$a" --rate 30
-viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
-GS_SETTLE=1
-# The first mode must be seen before it changes (start-up takes seconds under TCG).
-vm_wait_log "$TMPDIR/viewer.log" "guest display on: 1024x768" 300
-gs_cmd "mode 1280 800"
-gs_cmd disable
-gs_cmd "mode 800 600"
-gs_cmd "bogus bpp8"
-gs_cmd "mode 800 600"
-gs_cmd "bogus zero"
-gs_cmd "bogus toobig"
-gs_cmd "mode 1024 768"
-gs_cmd reset
-gs_cmd "mode 640 480"
+viewer_start --pid "$GS_PID" --stats "$stats"
+viewer_wait_attached
+
+# The N-th on/off event of the viewer, once it is there.
+events=0
+next_event() {
+	events=$((events + 1))
+	vm_wait_for 600 sh -c "[ \$(grep -c '\"event\":\"o[nf]f*\"' '$stats') -ge $events ]" ||
+		fail "no display event $events after '$1'"
+	grep '"event":"o[nf]f*"' "$stats" | sed -n "${events}p"
+}
+
+# expect_on CMD MODE / expect_off CMD REASON: guestsim's CMD (or nothing:
+# "-") turns the display on with MODE, or off with REASON.
+expect_on() {
+	[ "$1" = - ] || gs_cmd "$1"
+	e=$(next_event "$1")
+	echo "$e" | grep -q "\"event\":\"on\".*\"mode\":\"$2\"" || fail "'$1': $e, want on $2"
+	note "$1: on $2"
+}
+expect_off() {
+	gs_cmd "$1"
+	e=$(next_event "$1")
+	echo "$e" | grep -q "\"event\":\"off\".*\"reason\":\"$2\"" || fail "'$1': $e, want off: $2"
+	note "$1: off: $2"
+}
+
+expect_on - "1024x768 XR24"
+expect_on "mode 1280 800" "1280x800 XR24"
+expect_off disable "disabled by the guest"
+expect_on "mode 800 600" "800x600 XR24"
+expect_off "bogus bpp8" "disabled by the guest"
+expect_on "mode 800 600" "800x600 XR24"
+expect_off "bogus zero" "disabled by the guest"
+expect_on "mode 800 600" "800x600 XR24"
+expect_off "bogus toobig" "disabled by the guest"
+expect_on "mode 1024 768" "1024x768 XR24"
+expect_off reset "disabled by the guest"
+expect_on "mode 640 480" "640x480 XR24"
 kill -0 "$VW_PID" || fail "the viewer died"
 viewer_stop
 gs_stop
 cat "$TMPDIR/gs.out"
-vmtool check-modes "$TMPDIR/v.jsonl" 1024x768 1280x800 off 800x600 off 800x600 off 1024x768 \
-	off 640x480 || fail "modes"
+# Frames of each mode were shown, in this order.
+vmtool check-modes "$stats" 1024x768 1280x800 off 800x600 off 800x600 off 800x600 off \
+	1024x768 off 640x480 || fail "modes"
 grep -q "guest display off: disabled by the guest" "$TMPDIR/viewer.log" || fail "no off message"
 grep -q "guest display on: 1280x800 XR24" "$TMPDIR/viewer.log" || fail "mode change not logged"
 vm_mdev_remove "$a"

@@ -14,7 +14,8 @@ vm_mdev_create mbochs medium "$a"
 
 gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID" --reconnect --stats "$TMPDIR/v.jsonl"
-vm_wait_for 100 grep -q '"frame"' "$TMPDIR/v.jsonl" || fail "no frames before the kill"
+viewer_wait_attached
+vm_wait_for 600 grep -q '"frame"' "$TMPDIR/v.jsonl" || fail "no frames before the kill"
 vmtool fds-closed "$VW_PID" "$GS_PID" 0.1 || fail "fds"
 wait "$GS_PID" 2>/dev/null
 exec 9>&-
@@ -26,7 +27,8 @@ kill -0 "$VW_PID" || fail "the viewer exited"
 vm_mdev_create mbochs medium "$a"
 gs_start "$a" --rate 30 --count 60 --log "$TMPDIR/gs2.log"
 vm_wait_lines "$TMPDIR/gs2.log" 60
-sleep 1
+# The viewer found the new VMM, and showed its last frame.
+vm_wait_frame "$TMPDIR/v.jsonl" 60
 viewer_stop
 gs_stop
 # The re-attach can come before the new guest's first stamped frame.
@@ -38,10 +40,11 @@ note "without --reconnect"
 : >"$TMPDIR/viewer.log"
 gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID"
-vm_wait_log "$TMPDIR/viewer.log" "attached to mdev" 300
+viewer_wait_attached
 gs_stop
 wait "$VW_PID"
 rc=$?
+VW_PID=
 cat "$TMPDIR/viewer.log"
 [ "$rc" = 7 ] || fail "the viewer exited $rc when the VMM went away (want 7)"
 vm_mdev_remove "$a"

@@ -29,7 +29,7 @@ hold_start() {
 	HOLD_PID=$!
 	KMS_PIDS="$KMS_PIDS $HOLD_PID"
 	exec 7>"$TMPDIR/hold.ctl"
-	vm_wait_log "$TMPDIR/hold.out" "^held" 100
+	vm_wait_log "$TMPDIR/hold.out" "^held" 300
 }
 
 hold_stop() {
@@ -67,14 +67,12 @@ hold_start drop
 "$KMSTOOL" state >"$VGPU_OUT/state-held.txt" || fail "kmstool state"
 kms_grab held >/dev/null
 gs_start "$a" --rate 30
-_lib_backend=kms viewer_start --pid "$GS_PID" --mode 1024x768@60
-vm_wait_log "$TMPDIR/viewer.log" "path zero-copy" 300
-sleep 1
-GS_SETTLE=1.5
-gs_cmd pause
-shot=$(kms_grab taken)
+_lib_backend=kms viewer_start --pid "$GS_PID" --mode 1024x768@60 --stats "$TMPDIR/v.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "path zero-copy" 900
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump taken)
-imgcheck exact "$shot" "$frame" 0 0 || fail "the viewer did not take the output over"
+screen_expect kms taken 300 exact "$frame" 0 0 || fail "the viewer did not take the output over"
 viewer_stop
 grep -q "the previous state is back" "$TMPDIR/viewer.log" || fail "no restore logged"
 "$KMSTOOL" state >"$VGPU_OUT/state-after.txt" || fail "kmstool state"

@@ -25,31 +25,30 @@ kms_start
 gs_start "$a" --rate 30
 gs_cmd disable
 _lib_backend=kms viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
-vm_wait_log "$TMPDIR/viewer.log" "path placard" 300
-sleep 1
-shot=$(kms_grab placard)
-imgcheck waiting "$shot" 0 0 1024 768 || fail "no waiting placard before the guest shows"
+vm_wait_log "$TMPDIR/viewer.log" "path placard" 900
+screen_expect kms placard 300 waiting 0 0 1024 768 ||
+	fail "no waiting placard before the guest shows"
 
+# Each look waits for the frame guestsim stopped on to be flipped (the
+# page-flip event), then for vkms to scan it out.
 gs_cmd enable
-vm_wait_log "$TMPDIR/viewer.log" "path zero-copy" 300
-GS_SETTLE=1.5
-gs_cmd pause
-shot=$(kms_grab zc-1024x768)
+vm_wait_log "$TMPDIR/viewer.log" "path zero-copy" 600
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump zc-1024x768)
-imgcheck exact "$shot" "$frame" 0 0 || fail "the 1:1 frame is not the guest's"
+screen_expect kms zc-1024x768 300 exact "$frame" 0 0 || fail "the 1:1 frame is not the guest's"
 
 gs_cmd resume
 gs_cmd "mode 800 600"
 vm_wait_log "$TMPDIR/viewer.log" "path shm" 600
-sleep 2
-gs_cmd pause
-shot=$(kms_grab composed-800x600)
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump composed-800x600)
-imgcheck scaled "$shot" "$frame" 0 0 1024 768 2 || fail "the composed, scaled frame is wrong"
+screen_expect kms composed-800x600 300 scaled "$frame" 0 0 1024 768 2 ||
+	fail "the composed, scaled frame is wrong"
 
 gs_cmd disable
-shot=$(kms_grab off)
-imgcheck waiting "$shot" 0 0 1024 768 || fail "no waiting placard with the display off"
+screen_expect kms off 300 waiting 0 0 1024 768 || fail "no waiting placard with the display off"
 
 kill -0 "$VW_PID" || fail "the viewer died"
 viewer_stop

@@ -19,21 +19,23 @@ d=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 vm_mdev_create mdpy xga "$d"
 weston_start pixman 1024 768
-GS_SETTLE=1.5
-
 # EGL: the default when the compositor cannot take the dmabuf.
 gs_start "$a" --rate 30
 wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$TMPDIR/egl.jsonl"
 vm_wait_log "$TMPDIR/viewer.log" "presenting by the egl path: the compositor has no linux-dmabuf" 900
-sleep 2
-gs_cmd pause
-imgcheck exact "$(wl_shot egl-1024x768)" "$(gs_dump egl-1024x768)" 0 0 ||
+gs_pause
+vm_wait_frame "$TMPDIR/egl.jsonl" "$GS_SEQ" presented
+screen_expect wl egl-1024x768 300 exact "$(gs_dump egl-1024x768)" 0 0 ||
 	fail "EGL 1:1 frame is not the guest's"
 gs_cmd "mode 800 600"
 gs_cmd resume
-gs_cmd pause
-imgcheck scaled "$(wl_shot egl-800x600-fit)" "$(gs_dump egl-800x600)" 0 0 1024 768 2 ||
+gs_pause
+vm_wait_frame "$TMPDIR/egl.jsonl" "$GS_SEQ" presented
+screen_expect wl egl-800x600-fit 300 scaled "$(gs_dump egl-800x600)" 0 0 1024 768 2 ||
 	fail "EGL scaled frame is wrong"
+# Frames enough for the statistics, at the guest's pace.
+gs_cmd resume
+vm_wait_for 600 sh -c "[ \$(grep -c presented_ns '$TMPDIR/egl.jsonl') -ge 10 ]"
 viewer_stop
 vmtool wl-stats "$TMPDIR/egl.jsonl" --path egl --min-frames 10 || fail "egl stats"
 gs_stop
@@ -41,10 +43,11 @@ gs_stop
 # The CPU path for a dmabuf.
 gs_start "$a" --rate 30
 wl_viewer_start --pid "$GS_PID" --fullscreen --path shm --stats "$TMPDIR/shm.jsonl"
-vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: --path shm"
-sleep 2
-gs_cmd pause
-imgcheck exact "$(wl_shot shm-dmabuf)" "$(gs_dump shm-dmabuf)" 0 0 || fail "shm frame is wrong"
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: --path shm" 900
+vm_wait_for 600 sh -c "[ \$(grep -c presented_ns '$TMPDIR/shm.jsonl') -ge 10 ]"
+gs_pause
+vm_wait_frame "$TMPDIR/shm.jsonl" "$GS_SEQ" presented
+screen_expect wl shm-dmabuf 300 exact "$(gs_dump shm-dmabuf)" 0 0 || fail "shm frame is wrong"
 viewer_stop
 vmtool wl-stats "$TMPDIR/shm.jsonl" --path shm --min-frames 10 || fail "shm stats"
 gs_stop
@@ -52,26 +55,28 @@ gs_stop
 # mdpy: a region plane, always the CPU path.
 gs_start "$d" --rate 30
 wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$TMPDIR/mdpy.jsonl"
-vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: the frame is in a device region"
-sleep 2
-gs_cmd pause
-sleep 0.5
-imgcheck exact "$(wl_shot mdpy)" "$(gs_dump mdpy)" 0 0 || fail "mdpy frame is wrong"
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the shm path: the frame is in a device region" 900
+gs_pause
+vm_wait_frame "$TMPDIR/mdpy.jsonl" "$GS_SEQ" presented
+screen_expect wl mdpy 300 exact "$(gs_dump mdpy)" 0 0 || fail "mdpy frame is wrong"
 gs_cmd resume
+viewer_stop
 
-# The compositor dies mid-stream: a clear line, exit 8, the VMM unharmed.
-"$VGPU_BUILD/vgpu-viewer" --pid "$GS_PID" --fullscreen 2>"$TMPDIR/kill.err" &
+# The compositor dies mid-stream, once the viewer is presenting: a clear
+# line, exit 8, the VMM unharmed.
+"$VGPU_BUILD/vgpu-viewer" --pid "$GS_PID" --fullscreen --stats "$TMPDIR/kill.jsonl" \
+	2>"$TMPDIR/kill.err" &
 VW_PID=$!
-sleep 3
+vm_wait_for 900 grep -q presented_ns "$TMPDIR/kill.jsonl" || fail "no frame presented before the kill"
 vmtool gone-after-kill "$VW_PID" "$WESTON_PID" 1.0 || fail "the viewer outlived weston"
 wait "$VW_PID"
 rc=$?
+VW_PID=
 cat "$TMPDIR/kill.err"
 [ "$rc" = 8 ] || fail "exit status $rc after the compositor died, want 8"
 [ "$(wc -l <"$TMPDIR/kill.err")" = 1 ] || fail "want one line on stderr"
 grep -q "lost the connection to the compositor" "$TMPDIR/kill.err" || fail "unclear message"
 kill -0 "$GS_PID" || fail "the VMM died with the viewer"
 gs_stop
-cat "$TMPDIR/viewer.log"
 vm_mdev_remove "$a"
 vm_mdev_remove "$d"

@@ -21,31 +21,32 @@ weston_start gl 1024 768
 
 gs_start "$a" --rate 30
 wl_viewer_start --pid "$GS_PID" --fullscreen --stats "$TMPDIR/v.jsonl"
-vm_wait_log "$TMPDIR/viewer.log" "presenting by the zero-copy path" 600
-sleep 2
-GS_SETTLE=1.5
-gs_cmd pause
-shot=$(wl_shot zc-1024x768)
+vm_wait_log "$TMPDIR/viewer.log" "presenting by the zero-copy path" 900
+# Each look at the screen waits for the frame guestsim stopped on to be
+# presented (wp_presentation), then for the screenshot to show it.
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump zc-1024x768)
-imgcheck exact "$shot" "$frame" 0 0 || fail "the 1:1 frame is not the guest's"
+screen_expect wl zc-1024x768 300 exact "$frame" 0 0 || fail "the 1:1 frame is not the guest's"
 
-gs_cmd resume
 gs_cmd "mode 1280 800"
-gs_cmd pause
-shot=$(wl_shot zc-1280x800-fit)
+gs_cmd resume
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump zc-1280x800)
-imgcheck scaled "$shot" "$frame" 0 64 1024 640 2 || fail "the scaled frame is wrong"
+screen_expect wl zc-1280x800-fit 300 scaled "$frame" 0 64 1024 640 2 ||
+	fail "the scaled frame is wrong"
 
 gs_cmd disable
-shot=$(wl_shot zc-waiting)
-imgcheck waiting "$shot" 0 0 1024 768 || fail "no waiting placard with the display off"
+vm_wait_log "$TMPDIR/viewer.log" "guest display off: disabled by the guest"
+screen_expect wl zc-waiting 300 waiting 0 0 1024 768 || fail "no waiting placard with the display off"
 
 gs_cmd "mode 1024 768"
 gs_cmd resume
-gs_cmd pause
-shot=$(wl_shot zc-back)
+gs_pause
+vm_wait_frame "$TMPDIR/v.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump zc-back)
-imgcheck exact "$shot" "$frame" 0 0 || fail "the frame did not come back"
+screen_expect wl zc-back 300 exact "$frame" 0 0 || fail "the frame did not come back"
 
 kill -0 "$VW_PID" || fail "the viewer died"
 viewer_stop

@@ -15,9 +15,12 @@ a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID" --stats "$TMPDIR/v.jsonl"
-sleep 2
+viewer_wait_attached
+vm_wait_for 600 grep -q '"width":1024' "$TMPDIR/v.jsonl" || fail "no 1024x768 frame"
 gs_cmd "mode 800 600"
-sleep 1
+# Two frames of the new mode: the first query's -ENOMEM was retried.
+vm_wait_for 600 sh -c "[ \$(grep -c '"width":800' '$TMPDIR/v.jsonl') -ge 2 ]" ||
+	fail "no frames after the mode change"
 viewer_stop
 gs_stop
 grep -q "polling every 16 ms (the kernel has no display IRQ for this device)" \
