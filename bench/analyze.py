@@ -88,6 +88,32 @@ def ratio(a, b):
     return "%.1fx" % (a / b)
 
 
+def ttff_table(d, meta):
+    """Time to first frame per presenter (vmtool ttff lines), as table rows."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(d, "ttff-*.txt"))):
+        name = os.path.basename(path)[5:-4]
+        commit, shown = [], []
+        for line in open(path):
+            f = line.split()
+            if len(f) >= 3 and f[0] == "ttff":
+                commit.append(float(f[2]))
+                if len(f) >= 5:
+                    shown.append(float(f[4]))
+        if not commit:
+            continue
+        s_c, s_p = summary(commit), summary(shown)
+        meta.setdefault("ttff", {})[name] = {"commit_ms": commit, "presented_ms": shown}
+        rows.append("| %s | %d | %.0f | %.0f | %.0f | %s |" % (
+            name, len(commit), min(commit), s_c["p50"], s_c["max"],
+            "%.0f" % s_p["p50"] if s_p else "-"))
+    if not rows:
+        return []
+    return ["### time to first frame (exec to the first frame, ms)", "",
+            "| presenter | starts | commit min | commit p50 | commit max | presented p50 |",
+            "| --- | --- | --- | --- | --- | --- |"] + rows + [""]
+
+
 def main():
     d = sys.argv[1]
     runs = {}
@@ -103,10 +129,6 @@ def main():
     meta = {"note": "TCG inside a VM (QEMU, no KVM), 2 host cores: absolute numbers are "
                     "inflated by emulation; compare the ratios, measured in the same boot.",
             "results": d}
-    with open(os.path.join(d, "results.json"), "w") as f:
-        json.dump({"meta": meta, "runs": {k: {x: y for x, y in v.items() if not x.endswith("_all")}
-                                           for k, v in runs.items()}}, f, indent=1)
-
     lines = ["Numbers measured under TCG inside a VM: compare the ratios (poll/IRQ), not the "
              "absolute values.", ""]
     backends = sorted(set(n.split("-")[0] for n in runs))
@@ -150,11 +172,15 @@ def main():
                     label, title, fmt(vals[0], digits), fmt(vals[1], digits), fmt(vals[2], digits),
                     rat[0], rat[1]))
         lines.append("")
+    lines += ttff_table(d, meta)
     table = "\n".join(lines)
     print(table)
     with open(os.path.join(d, "table.md"), "w") as f:
         f.write(table + "\n")
 
+    with open(os.path.join(d, "results.json"), "w") as f:
+        json.dump({"meta": meta, "runs": {k: {x: y for x, y in v.items() if not x.endswith("_all")}
+                                           for k, v in runs.items()}}, f, indent=1)
     if "--gnuplot" in sys.argv:
         plot(d, runs, backends)
     return 0

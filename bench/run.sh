@@ -11,11 +11,14 @@
 # stamped frames at 1, 30, 60, 144 and 240 per second for $BENCH_SECONDS
 # (default 10) while the viewer records every frame (--stats); then the
 # guest holds still for as long and the viewer's idle wake-ups and CPU time
-# are recorded.  Everything lands in $VGPU_OUT as RUN.gs (guestsim's log)
-# and RUN.jsonl (the viewer's); bench/analyze.py reads them on the host.
+# are recorded.  Before that, per presenter, the time from exec to the first
+# frame, $BENCH_STARTS (default 5) times.  Everything lands in $VGPU_OUT as
+# RUN.gs (guestsim's log), RUN.jsonl (the viewer's) and ttff-PRESENTER.txt;
+# bench/analyze.py reads them on the host.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 secs=${BENCH_SECONDS:-10}
+starts=${BENCH_STARTS:-5}
 rates=${BENCH_RATES:-1 30 60 144 240}
 modes=${BENCH_MODES:-irq poll30 poll16}
 backends=${BENCH_BACKENDS:-headless wayland kms}
@@ -73,9 +76,29 @@ run() {
 	echo "$_name: $(wc -l <"$VGPU_OUT/$_name.gs") frames drawn, $(grep -c '"frame"' "$VGPU_OUT/$_name.jsonl") shown"
 }
 
+# ttff BACKEND: time to first frame, $starts times: from just before exec
+# to the first frame committed and (Wayland, KMS) presented, with the guest
+# flipping at 60/s.  A line per start in $VGPU_OUT/ttff-BACKEND.txt.
+ttff() {
+	gs_start "$a" --rate 60
+	for _i in $(seq "$starts"); do
+		case $1 in
+		wayland) vmtool ttff "$TMPDIR/ttff.jsonl" --presented "$VGPU_BUILD/vgpu-viewer" \
+				--backend wayland --fullscreen --pid "$GS_PID" --stats "$TMPDIR/ttff.jsonl" ;;
+		kms) vmtool ttff "$TMPDIR/ttff.jsonl" --presented "$VGPU_BUILD/vgpu-viewer" \
+				--backend kms --pid "$GS_PID" --stats "$TMPDIR/ttff.jsonl" ;;
+		*) vmtool ttff "$TMPDIR/ttff.jsonl" "$VGPU_BUILD/vgpu-viewer" \
+				--backend headless --pid "$GS_PID" --stats "$TMPDIR/ttff.jsonl" ;;
+		esac
+	done >"$VGPU_OUT/ttff-$1.txt"
+	gs_stop
+	echo "ttff-$1: $(tr '\n' ';' <"$VGPU_OUT/ttff-$1.txt")"
+}
+
 for b in $backends; do
 	[ "$b" = wayland ] && weston_start gl 1024 768
 	[ "$b" = kms ] && kms_start
+	ttff "$b"
 	for m in $modes; do
 		for r in idle $rates; do
 			run "$b" "$m" "$r"

@@ -34,6 +34,12 @@
       The same for a viewer waiting for an mdev that is not there (--wait),
       for SECONDS after its first "waiting for" STATUS: no READY=1, and
       EXTEND_TIMEOUT_USEC.
+  vmtool.py ttff STATS [--presented] CMD...
+      Time to first frame: runs CMD (the viewer, writing --stats STATS),
+      waits for its first frame record (with --presented: one the
+      compositor or the page flip reported on screen), prints the time from
+      just before exec to that frame's commit and, with --presented, to its
+      presentation, in ms; then SIGTERM, and the exit status must be 0.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -349,6 +355,41 @@ def notify_wait(args):
         fail("exit status %d" % rc)
 
 
+def ttff(args):
+    import subprocess
+    stats = args[0]
+    presented = args[1] == "--presented"
+    cmd = args[2:] if presented else args[1:]
+    if os.path.exists(stats):
+        os.unlink(stats)
+    t0 = time.monotonic_ns()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = None
+    while first is None and time.monotonic_ns() - t0 < 300e9 and p.poll() is None:
+        try:
+            with open(stats) as f:
+                for line in f:
+                    r = json.loads(line)
+                    if r["event"] == "frame" and (not presented or "presented_ns" in r):
+                        first = r
+                        break
+        except (OSError, ValueError):
+            pass
+        if first is None:
+            time.sleep(0.005)
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=60)
+    if first is None:
+        fail("no frame within 300 s (exit %s)" % rc)
+    if rc != 0:
+        fail("exit status %d on SIGTERM" % rc)
+    out = "ttff commit_ms %.1f" % ((first["present_ns"] - t0) / 1e6)
+    if presented:
+        out += " presented_ms %.1f" % ((first["presented_ns"] - t0) / 1e6)
+    print(out)
+
+
 def recv_exec(args):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(args[0])
@@ -365,7 +406,7 @@ def main():
     tools = {"check-frames": check_frames, "check-modes": check_modes,
              "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
              "gone-after-kill": gone_after_kill, "notify-check": notify_check,
-             "notify-wait": notify_wait}
+             "notify-wait": notify_wait, "ttff": ttff}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)

@@ -18,26 +18,34 @@ gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID" --stats "$stats"
 viewer_wait_attached
 
-# The N-th on/off event of the viewer, once it is there.
-events=0
-next_event() {
-	events=$((events + 1))
-	vm_wait_for 600 sh -c "[ \$(grep -c '\"event\":\"o[nf]f*\"' '$stats') -ge $events ]" ||
-		fail "no display event $events after '$1'"
-	grep '"event":"o[nf]f*"' "$stats" | sed -n "${events}p"
+# event N WHAT: the N-th on/off event of the viewer, once it is there.
+event() {
+	vm_wait_for 600 sh -c "[ \$(grep -c '\"event\":\"o[nf]f*\"' '$stats') -ge $1 ]" ||
+		fail "no display event $1 after '$2'"
+	grep '"event":"o[nf]f*"' "$stats" | sed -n "${1}p"
 }
+events=0
 
 # expect_on CMD MODE / expect_off CMD REASON: guestsim's CMD (or nothing:
-# "-") turns the display on with MODE, or off with REASON.
+# "-") turns the display on with MODE, or off with REASON.  A mode set
+# passes through "disabled" (the guest clears ENABLE first, and that write
+# signals too): on the way to "on", such offs may come first.
 expect_on() {
 	[ "$1" = - ] || gs_cmd "$1"
-	e=$(next_event "$1")
+	while :; do
+		events=$((events + 1))
+		e=$(event "$events" "$1")
+		echo "$e" | grep -q '"event":"off","t_ns":[0-9]*,"reason":"disabled by the guest"' ||
+			break
+		note "$1: off on the way (the mode set clears ENABLE first)"
+	done
 	echo "$e" | grep -q "\"event\":\"on\".*\"mode\":\"$2\"" || fail "'$1': $e, want on $2"
 	note "$1: on $2"
 }
 expect_off() {
 	gs_cmd "$1"
-	e=$(next_event "$1")
+	events=$((events + 1))
+	e=$(event "$events" "$1")
 	echo "$e" | grep -q "\"event\":\"off\".*\"reason\":\"$2\"" || fail "'$1': $e, want off: $2"
 	note "$1: off: $2"
 }
