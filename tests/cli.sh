@@ -33,4 +33,43 @@ XDG_RUNTIME_DIR=$tmp WAYLAND_DISPLAY=no-such-display \
 	expect no-compositor 8 --backend wayland --mdev 5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10
 grep -q "cannot connect to the Wayland compositor 'no-such-display'" "$tmp/err" &&
 	[ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL no-compositor: $(cat "$tmp/err")"; fail=1; }
+
+# Signals are blocked first thing in main(), before the configuration files
+# are read (and all else that can be slow): a SIGTERM while the viewer starts
+# is read by its loop and exits 0, never the default action's 143.  strace
+# shows the order; then a real SIGTERM to a viewer waiting for its device.
+if ! command -v strace >/dev/null; then
+	echo "FAIL signals: strace not found (scripts/install-deps installs it)"; fail=1
+else
+	mkdir -p "$tmp/cfg/vgpu-viewer"
+	echo '[viewer]' >"$tmp/cfg/vgpu-viewer/config"
+	XDG_CONFIG_HOME=$tmp/cfg strace -o "$tmp/trace" -e trace=rt_sigprocmask,openat \
+		"$bin" --backend headless --mdev 00000000-0000-0000-0000-000000000000 2>/dev/null
+	block=$(grep -n 'rt_sigprocmask(SIG_BLOCK, \[.*TERM' "$tmp/trace" | head -n 1 | cut -d: -f1)
+	conf=$(grep -n "$tmp/cfg/vgpu-viewer/config" "$tmp/trace" | head -n 1 | cut -d: -f1)
+	if [ -z "$block" ] || [ -z "$conf" ] || [ "$block" -gt "$conf" ]; then
+		echo "FAIL signals: SIGTERM not blocked before the configuration is read" \
+			"(trace lines ${block:-none} and ${conf:-none})"; fail=1
+	else
+		echo "ok signals blocked before the configuration is read"
+	fi
+fi
+"$bin" --backend headless --wait --mdev 00000000-0000-0000-0000-000000000000 \
+	>/dev/null 2>"$tmp/err" &
+pid=$!
+i=0
+# SigBlk: SIGTERM is bit 14.
+until [ $(( 0x$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null || echo 0) & 0x4000 )) != 0 ]; do
+	i=$((i + 1))
+	[ $i -lt 500 ] || break
+	sleep 0.01
+done
+kill -TERM "$pid"
+wait "$pid"
+got=$?
+if [ "$got" = 0 ]; then
+	echo "ok sigterm while waiting: exit 0"
+else
+	echo "FAIL sigterm while waiting: exit $got, want 0"; cat "$tmp/err"; fail=1
+fi
 exit $fail
