@@ -227,7 +227,7 @@ static bool parse_mode(const char *arg, struct kms_options *k)
 static bool *flag(struct viewer_options *o, int key)
 {
 	switch (key) {
-	case OPT_FULLSCREEN: return &o->wl.fullscreen;
+	case OPT_FULLSCREEN: return &o->present.fullscreen;
 	case OPT_WAIT: return &o->wait;
 	case OPT_RECONNECT: return &o->reconnect;
 	case OPT_KIOSK: return &o->kiosk;
@@ -294,30 +294,30 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		k = keyword(arg, scale_names);
 		if (k < 0)
 			return usage(err, "--scale takes fit, fill, integer or none, not '%s'", arg);
-		o->wl.scale = (enum geom_scale)k;
+		o->present.scale = (enum geom_scale)k;
 		break;
 	case OPT_FILTER:
 		k = keyword(arg, filter_names);
 		if (k < 0)
 			return usage(err, "--filter takes auto, nearest or linear, not '%s'", arg);
-		o->wl.filter = (enum geom_filter)k;
+		o->present.filter = (enum geom_filter)k;
 		break;
 	case OPT_PATH:
 		k = keyword(arg, path_names);
 		if (k < 0)
 			return usage(err, "--path takes auto, zero-copy, egl or shm, not '%s'", arg);
-		o->wl.path = (enum wlout_path)k;
+		o->present.path = (enum presenter_path)k;
 		break;
 	case OPT_TITLE:
-		o->wl.title = arg;
+		o->present.title = arg;
 		break;
 	case OPT_KIOSK:
 		o->kiosk = true;
-		o->wl.fullscreen = true;
-		o->wl.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key = 0;
+		o->present.fullscreen = true;
+		o->present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key = 0;
 		break;
 	case OPT_HOTKEYS:
-		if (hotkeys_parse(arg, &o->wl.hotkeys, &why))
+		if (hotkeys_parse(arg, &o->present.hotkeys, &why))
 			return usage(err, "--hotkeys: cannot read '%s' (ACTION=CHORD: quit, "
 				     "cycle-scale, toggle-stats, toggle-fullscreen; a chord is "
 				     "modifiers and a key, e.g. ctrl+alt+q)", why);
@@ -605,9 +605,9 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 		.device_fd = -1,
 		.poll_ms = 16,
 		.libvirt_dir = "/run/libvirt/qemu",
-		.wl = { .app_id = "vgpu-viewer" },
+		.present = { .app_id = "vgpu-viewer" },
 	};
-	hotkeys_default(&opts->wl.hotkeys);
+	hotkeys_default(&opts->present.hotkeys);
 
 	shortopts[n++] = ':';	/* report a missing argument as ':' */
 	for (size_t i = 0; i < N_OPTIONS; i++) {

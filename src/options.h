@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "wl_surface.h"
+#include "presenter.h"
 
 /* Process exit codes (README, --help). */
 enum viewer_exit {
@@ -54,7 +54,7 @@ struct viewer_options {
 	bool wait;			/* --wait: wait for the VM or mdev to appear */
 	bool reconnect;			/* --reconnect: re-attach when the VMM comes back */
 	const char *libvirt_dir;	/* where libvirt keeps NAME.pid and NAME.xml */
-	struct wlout_options wl;	/* --scale, --filter, --path, --fullscreen, --title */
+	struct presenter_options present;	/* --scale, --filter, --path, --fullscreen, --title */
 	bool kiosk;			/* --kiosk: fullscreen, no hotkey leaves it */
 	bool window_opts_on_cli;	/* one of the above was on the command line */
 	struct kms_options kms;		/* --drm-device, --output, --mode */

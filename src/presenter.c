@@ -56,3 +56,14 @@ void presenter_stats_init(const struct presenter_frame *f, const struct frame_st
 		sf->flip_ns = st->flip_ns;
 	}
 }
+
+const char *presenter_path_name(enum presenter_path path)
+{
+	switch (path) {
+	case PRESENTER_PATH_AUTO: return "auto";
+	case PRESENTER_PATH_ZERO_COPY: return "zero-copy";
+	case PRESENTER_PATH_EGL: return "egl";
+	case PRESENTER_PATH_SHM: return "shm";
+	}
+	return "?";
+}

@@ -11,9 +11,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "geometry.h"
+#include "hotkeys.h"
 #include "plane.h"
 
 struct stats;
+
+/* How frames reach the screen (--path); each presenter says which it took. */
+enum presenter_path {
+	PRESENTER_PATH_AUTO,
+	PRESENTER_PATH_ZERO_COPY,	/* the guest's buffer itself is shown */
+	PRESENTER_PATH_EGL,		/* imported into EGL and drawn */
+	PRESENTER_PATH_SHM,		/* copied or uploaded by the CPU */
+};
+
+const char *presenter_path_name(enum presenter_path path);
+
+/* What every presenter with a screen takes from the command line. */
+struct presenter_options {
+	const char *title;		/* the window title */
+	const char *app_id;
+	enum geom_scale scale;
+	enum geom_filter filter;
+	enum presenter_path path;
+	bool fullscreen;
+	struct hotkeys hotkeys;		/* --hotkeys; --kiosk clears toggle-fullscreen */
+};
 
 struct presenter_frame {
 	const struct plane *plane;	/* the primary plane; NULL: the display is off */
@@ -27,7 +50,6 @@ struct presenter_frame {
 
 struct presenter;
 struct frame_stamp;
-struct wlout_options;
 struct kms_options;
 
 /* presenter_ops.dispatch(): the user closed the window. */
@@ -57,7 +79,7 @@ struct presenter_ops {
 	 */
 	int (*dispatch)(struct presenter *p, uint32_t events);
 	/* Optional: new window options (SIGHUP re-read the configuration). */
-	void (*set_options)(struct presenter *p, const struct wlout_options *opts);
+	void (*set_options)(struct presenter *p, const struct presenter_options *opts);
 };
 
 struct presenter {
@@ -88,14 +110,14 @@ void presenter_stats_init(const struct presenter_frame *f, const struct frame_st
 struct presenter *present_headless_create(struct stats *stats);
 
 /* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
-struct presenter *wlout_create(const struct wlout_options *opts, struct stats *stats);
+struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats);
 
 /*
  * The guest on a DRM/KMS output (kms.c); NULL when it fails (logged), with
  * the process exit status for it in *@ret_exit (no output, no such mode,
  * the card in use, ...).
  */
-struct presenter *kmsout_create(const struct wlout_options *opts, const struct kms_options *kopts,
+struct presenter *kmsout_create(const struct presenter_options *opts, const struct kms_options *kopts,
 				struct stats *stats, int *ret_exit);
 
 #endif

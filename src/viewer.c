@@ -531,13 +531,13 @@ static void reload(struct viewer *v)
 	} else {
 		init_logging(o.verbose);
 		if (v->presenter->ops->set_options)
-			v->presenter->ops->set_options(v->presenter, &o.wl);
+			v->presenter->ops->set_options(v->presenter, &o.present);
 		if ((o.vm && (!v->opts.vm || strcmp(o.vm, v->opts.vm))) || o.poll != v->opts.poll ||
-		    o.backend != v->opts.backend || o.wl.path != v->opts.wl.path)
+		    o.backend != v->opts.backend || o.present.path != v->opts.present.path)
 			LOG_WARN("the VM, backend, path and polling change at the next restart");
 		v->opts.verbose = o.verbose;
-		v->opts.wl.scale = o.wl.scale;
-		v->opts.wl.filter = o.wl.filter;
+		v->opts.present.scale = o.present.scale;
+		v->opts.present.filter = o.present.filter;
 		LOG_INFO("configuration reloaded");
 	}
 	options_finish(&o);
@@ -704,12 +704,12 @@ static int setup(struct viewer *v, const sigset_t *mask)
 									      VIEWER_BACKEND_HEADLESS;
 	if (v->opts.backend == VIEWER_BACKEND_WAYLAND) {
 #if HAVE_WAYLAND
-		if (!v->opts.wl.title) {
+		if (!v->opts.present.title) {
 			snprintf(v->title, sizeof(v->title), "%s - vgpu-viewer",
 				 v->opts.vm ? v->opts.vm : v->opts.mdev ? v->opts.mdev : "guest");
-			v->opts.wl.title = v->title;
+			v->opts.present.title = v->title;
 		}
-		v->presenter = wlout_create(&v->opts.wl, v->stats);
+		v->presenter = wlout_create(&v->opts.present, v->stats);
 #endif
 		if (!v->presenter)
 			return -EPIPE;
@@ -717,7 +717,7 @@ static int setup(struct viewer *v, const sigset_t *mask)
 #if HAVE_KMS
 		int code;
 
-		v->presenter = kmsout_create(&v->opts.wl, &v->opts.kms, v->stats, &code);
+		v->presenter = kmsout_create(&v->opts.present, &v->opts.kms, v->stats, &code);
 		if (!v->presenter) {
 			v->exit_code = code;
 			return -ENODEV;

@@ -65,7 +65,7 @@ struct feedback {
 
 struct wlout {
 	struct presenter base;
-	struct wlout_options opts;
+	struct presenter_options opts;
 	struct stats *stats;
 
 	struct wl_display *display;
@@ -118,7 +118,7 @@ struct wlout {
 	bool showing;
 	uint32_t frame_width, frame_height;
 	struct geom_layout layout;
-	enum wlout_path path;
+	enum presenter_path path;
 	char path_why[128];
 	struct wl_callback *frame_cb;
 	bool have_last;
@@ -135,17 +135,6 @@ struct wlout {
 	bool reading;
 	int error;
 };
-
-const char *wlout_path_name(enum wlout_path path)
-{
-	switch (path) {
-	case WLOUT_PATH_AUTO: return "auto";
-	case WLOUT_PATH_ZERO_COPY: return "zero-copy";
-	case WLOUT_PATH_EGL: return "egl";
-	case WLOUT_PATH_SHM: return "shm";
-	}
-	return "?";
-}
 
 static int connection_error(struct wlout *w);
 
@@ -586,7 +575,7 @@ static void relayout(struct wlout *w)
 	layout_window(w);
 	if (w->showing && w->have_last) {
 		wl_subsurface_set_sync(w->content_sub);
-		set_content_viewport(w, w->path != WLOUT_PATH_EGL);
+		set_content_viewport(w, w->path != PRESENTER_PATH_EGL);
 		wl_surface_commit(w->content);
 		wl_surface_commit(w->surface);
 		wl_subsurface_set_desync(w->content_sub);
@@ -877,11 +866,11 @@ static struct wl_buffer *dmabuf_buffer(struct wlout *w, struct plane_buf *pb)
 }
 
 /* Logs which path frames take, and why, whenever that changes. */
-static void use_path(struct wlout *w, enum wlout_path path, const char *why)
+static void use_path(struct wlout *w, enum presenter_path path, const char *why)
 {
 	if (path == w->path && !strcmp(why, w->path_why))
 		return;
-	LOG_INFO("presenting by the %s path: %s", wlout_path_name(path), why);
+	LOG_INFO("presenting by the %s path: %s", presenter_path_name(path), why);
 	w->path = path;
 	snprintf(w->path_why, sizeof(w->path_why), "%s", why);
 	w->zero_copy_logged = false;
@@ -1048,19 +1037,19 @@ static void show_waiting(struct wlout *w)
 	relayout(w);
 }
 
-static enum wlout_path choose_path(struct wlout *w, const struct presenter_frame *f,
+static enum presenter_path choose_path(struct wlout *w, const struct presenter_frame *f,
 				   char *why, size_t len)
 {
 	const struct plane *p = f->plane;
 	struct wlbuf *b = f->buf ? wlbuf_of(f->buf) : NULL;
-	enum wlout_path want = w->opts.path;
+	enum presenter_path want = w->opts.path;
 	char fourcc[5];
 
 	if (p->kind == PLANE_REGION) {
 		snprintf(why, len, "the frame is in a device region, not a dmabuf");
-		return WLOUT_PATH_SHM;
+		return PRESENTER_PATH_SHM;
 	}
-	if ((want == WLOUT_PATH_AUTO || want == WLOUT_PATH_ZERO_COPY) && b && !b->buffer_failed) {
+	if ((want == PRESENTER_PATH_AUTO || want == PRESENTER_PATH_ZERO_COPY) && b && !b->buffer_failed) {
 		if (!w->dmabuf)
 			snprintf(why, len, "the compositor has no linux-dmabuf");
 		else if (!fmtset_has(&w->dmabuf_formats, plane_format_opaque(p->fourcc),
@@ -1068,35 +1057,35 @@ static enum wlout_path choose_path(struct wlout *w, const struct presenter_frame
 			snprintf(why, len, "the compositor does not take %s modifier 0x%llx",
 				 plane_format_name(plane_format_opaque(p->fourcc), fourcc),
 				 (unsigned long long)p->modifier);
-		else if (want == WLOUT_PATH_AUTO && w->opts.filter != GEOM_FILTER_AUTO &&
+		else if (want == PRESENTER_PATH_AUTO && w->opts.filter != GEOM_FILTER_AUTO &&
 			 (w->layout.src.w != w->layout.dst.w || w->layout.src.h != w->layout.dst.h))
 			snprintf(why, len, "the compositor would scale with its own filter");
 		else {
 			snprintf(why, len, "the compositor takes the guest's dmabuf");
-			return WLOUT_PATH_ZERO_COPY;
+			return PRESENTER_PATH_ZERO_COPY;
 		}
 	} else if (b && b->buffer_failed) {
 		snprintf(why, len, "the compositor refused the guest's dmabuf");
-	} else if (want != WLOUT_PATH_AUTO) {
-		snprintf(why, len, "--path %s", wlout_path_name(want));
+	} else if (want != PRESENTER_PATH_AUTO) {
+		snprintf(why, len, "--path %s", presenter_path_name(want));
 	}
-	if (want != WLOUT_PATH_SHM && !w->egl_failed && !(b && b->image_failed)) {
-		if (want == WLOUT_PATH_EGL)
+	if (want != PRESENTER_PATH_SHM && !w->egl_failed && !(b && b->image_failed)) {
+		if (want == PRESENTER_PATH_EGL)
 			snprintf(why, len, "--path egl");
-		return WLOUT_PATH_EGL;
+		return PRESENTER_PATH_EGL;
 	}
-	if (w->egl_failed && want != WLOUT_PATH_SHM)
+	if (w->egl_failed && want != PRESENTER_PATH_SHM)
 		snprintf(why, len, "EGL is not usable here");
 	else if (b && b->image_failed)
 		snprintf(why, len, "EGL cannot import the guest's dmabuf");
-	return WLOUT_PATH_SHM;
+	return PRESENTER_PATH_SHM;
 }
 
 static int wlout_present(struct presenter *base, const struct presenter_frame *f)
 {
 	struct wlout *w = (struct wlout *)base;
 	struct stats_frame sf = { .wake_ns = f->wake_ns, .ready_ns = f->ready_ns };
-	enum wlout_path path;
+	enum presenter_path path;
 	struct frame_stamp st;
 	bool resized;
 	char why[128];
@@ -1140,18 +1129,18 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 
 	for (;;) {
 		path = choose_path(w, f, why, sizeof(why));
-		sf.path = wlout_path_name(path);
+		sf.path = presenter_path_name(path);
 		sf.present_ns = stats_now_ns();
-		if (path == WLOUT_PATH_ZERO_COPY)
+		if (path == PRESENTER_PATH_ZERO_COPY)
 			ret = present_zero_copy(w, f, &sf);
-		else if (path == WLOUT_PATH_EGL)
+		else if (path == PRESENTER_PATH_EGL)
 			ret = present_egl(w, f, &sf);
 		else
 			ret = present_shm(w, f, &sf);
 		if (w->error)
 			return w->error;
 		/* A path that turned out not to work is marked failed: try the next. */
-		if (ret != -ENOTSUP || path == WLOUT_PATH_SHM)
+		if (ret != -ENOTSUP || path == PRESENTER_PATH_SHM)
 			break;
 	}
 	if (resized) {
@@ -1329,7 +1318,7 @@ static void wlout_destroy(struct presenter *base)
 }
 
 /* Scale and filter may change at run time; the title, app id and path stay. */
-static void wlout_set_options(struct presenter *base, const struct wlout_options *opts)
+static void wlout_set_options(struct presenter *base, const struct presenter_options *opts)
 {
 	struct wlout *w = (struct wlout *)base;
 
@@ -1387,7 +1376,7 @@ static void create_window(struct wlout *w)
 	wl_surface_commit(w->surface);
 }
 
-struct presenter *wlout_create(const struct wlout_options *opts, struct stats *stats)
+struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats)
 {
 	struct wlout *w = calloc(1, sizeof(*w));
 	const char *name = getenv("WAYLAND_DISPLAY");
@@ -1399,7 +1388,7 @@ struct presenter *wlout_create(const struct wlout_options *opts, struct stats *s
 	w->stats = stats;
 	w->scale120 = 120;
 	w->clock_id = UINT32_MAX;
-	w->path = WLOUT_PATH_AUTO;
+	w->path = PRESENTER_PATH_AUTO;
 
 	w->display = wl_display_connect(NULL);
 	if (!w->display) {

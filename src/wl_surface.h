@@ -19,26 +19,6 @@
 
 #include <stdbool.h>
 
-#include "geometry.h"
-#include "hotkeys.h"
-
-enum wlout_path {
-	WLOUT_PATH_AUTO,
-	WLOUT_PATH_ZERO_COPY,
-	WLOUT_PATH_EGL,
-	WLOUT_PATH_SHM,
-};
-
-struct wlout_options {
-	const char *title;		/* the window title */
-	const char *app_id;
-	enum geom_scale scale;
-	enum geom_filter filter;
-	enum wlout_path path;
-	bool fullscreen;
-	struct hotkeys hotkeys;		/* --hotkeys; --kiosk clears toggle-fullscreen */
-};
-
-const char *wlout_path_name(enum wlout_path path);
+#include "presenter.h"
 
 #endif

@@ -251,22 +251,22 @@ static void test_window_options(void)
 
 	parse(&c, 11, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
-	CHECK(c.opts.wl.fullscreen);
-	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_INTEGER);
-	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_NEAREST);
-	CHECK_INT_EQ(c.opts.wl.path, WLOUT_PATH_EGL);
-	CHECK(strcmp(c.opts.wl.title, "win10") == 0);
+	CHECK(c.opts.present.fullscreen);
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);
+	CHECK_INT_EQ(c.opts.present.filter, GEOM_FILTER_NEAREST);
+	CHECK_INT_EQ(c.opts.present.path, PRESENTER_PATH_EGL);
+	CHECK(strcmp(c.opts.present.title, "win10") == 0);
 	captured_finish(&c);
 
 	/* Defaults: the backend is chosen at run time, fit, auto, auto, windowed. */
 	parse(&c, 3, argv2);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK_INT_EQ(c.opts.backend, VIEWER_BACKEND_AUTO);
-	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_FIT);
-	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_AUTO);
-	CHECK_INT_EQ(c.opts.wl.path, WLOUT_PATH_AUTO);
-	CHECK(!c.opts.wl.fullscreen && !c.opts.wl.title);
-	CHECK(strcmp(c.opts.wl.app_id, "vgpu-viewer") == 0);
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_FIT);
+	CHECK_INT_EQ(c.opts.present.filter, GEOM_FILTER_AUTO);
+	CHECK_INT_EQ(c.opts.present.path, PRESENTER_PATH_AUTO);
+	CHECK(!c.opts.present.fullscreen && !c.opts.present.title);
+	CHECK(strcmp(c.opts.present.app_id, "vgpu-viewer") == 0);
 	captured_finish(&c);
 }
 
@@ -300,27 +300,27 @@ static void test_hotkeys_and_kiosk(void)
 		parse(&c, 5, argv);
 		CHECK_INT_EQ(c.res, OPTIONS_RUN);
 		for (int a = 0; a < HOTKEY_N; a++) {
-			CHECK_INT_EQ(c.opts.wl.hotkeys.k[a].key, cases[i].want.k[a].key);
-			CHECK_INT_EQ(c.opts.wl.hotkeys.k[a].mods, cases[i].want.k[a].mods);
+			CHECK_INT_EQ(c.opts.present.hotkeys.k[a].key, cases[i].want.k[a].key);
+			CHECK_INT_EQ(c.opts.present.hotkeys.k[a].mods, cases[i].want.k[a].mods);
 		}
 		captured_finish(&c);
 	}
 	parse(&c, 4, kiosk);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
-	CHECK(c.opts.kiosk && c.opts.wl.fullscreen);
-	CHECK_INT_EQ(c.opts.wl.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key, 0);	/* no way out */
-	CHECK_INT_EQ(c.opts.wl.hotkeys.k[HOTKEY_QUIT].key, KEY_Q);	/* but quit is there */
+	CHECK(c.opts.kiosk && c.opts.present.fullscreen);
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key, 0);	/* no way out */
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_QUIT].key, KEY_Q);	/* but quit is there */
 
 	/* Matching: exactly the chord's modifiers, either side's key. */
-	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA, KEY_Q), HOTKEY_QUIT);
-	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA | HOTKEY_MOD_SHIFT, KEY_Q), -1);
-	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, HOTKEY_MOD_CTRL, KEY_Q), -1);
-	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, CA, KEY_S), HOTKEY_CYCLE_SCALE);
-	CHECK_INT_EQ(hotkeys_match(&c.opts.wl.hotkeys, 0, KEY_F11), -1);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.present.hotkeys, CA, KEY_Q), HOTKEY_QUIT);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.present.hotkeys, CA | HOTKEY_MOD_SHIFT, KEY_Q), -1);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.present.hotkeys, HOTKEY_MOD_CTRL, KEY_Q), -1);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.present.hotkeys, CA, KEY_S), HOTKEY_CYCLE_SCALE);
+	CHECK_INT_EQ(hotkeys_match(&c.opts.present.hotkeys, 0, KEY_F11), -1);
 	CHECK_INT_EQ(hotkeys_modifier(KEY_RIGHTALT), HOTKEY_MOD_ALT);
 	CHECK_INT_EQ(hotkeys_modifier(KEY_LEFTMETA), HOTKEY_MOD_SUPER);
 	CHECK_INT_EQ(hotkeys_modifier(KEY_Q), 0);
-	CHECK(strcmp(hotkeys_chord_name(&c.opts.wl.hotkeys.k[HOTKEY_QUIT], name, sizeof(name)),
+	CHECK(strcmp(hotkeys_chord_name(&c.opts.present.hotkeys.k[HOTKEY_QUIT], name, sizeof(name)),
 		     "ctrl+alt+q") == 0);
 	captured_finish(&c);
 }
@@ -342,7 +342,7 @@ static void test_kms_options(void)
 	CHECK_INT_EQ(c.opts.kms.mode_w, 1920);
 	CHECK_INT_EQ(c.opts.kms.mode_h, 1080);
 	CHECK_INT_EQ(c.opts.kms.mode_hz, 60);
-	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_INTEGER);
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);
 	captured_finish(&c);
 	parse(&c, 5, argv2);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
@@ -365,12 +365,12 @@ static void test_config_layers(void)
 	write_file("xdg/vgpu-viewer/config", "fullscreen = no\nverbose = 2\n");
 	parse(&c, 5, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
-	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_NONE);		/* VM file over site */
-	CHECK(!c.opts.wl.fullscreen);				/* user over site */
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_NONE);		/* VM file over site */
+	CHECK(!c.opts.present.fullscreen);				/* user over site */
 	CHECK(!c.opts.poll);					/* VM file: poll = false */
 	CHECK_INT_EQ(c.opts.poll_ms, 20);
-	CHECK_INT_EQ(c.opts.wl.filter, GEOM_FILTER_LINEAR);	/* command line over all */
-	CHECK(strcmp(c.opts.wl.title, "win10 at the desk") == 0);
+	CHECK_INT_EQ(c.opts.present.filter, GEOM_FILTER_LINEAR);	/* command line over all */
+	CHECK(strcmp(c.opts.present.title, "win10 at the desk") == 0);
 	CHECK_INT_EQ(c.opts.verbose, 2);
 	CHECK(strcmp(c.opts.vm, "win10") == 0);
 	captured_finish(&c);
@@ -396,7 +396,7 @@ static void test_config_explicit(void)
 	parse(&c, 5, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK(c.opts.wait);
-	CHECK_INT_EQ(c.opts.wl.scale, GEOM_SCALE_FIT);	/* the site file was not read */
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_FIT);	/* the site file was not read */
 	captured_finish(&c);
 
 	snprintf(path, sizeof(path), "%s/missing.conf", cfg_root);
