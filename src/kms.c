@@ -93,7 +93,7 @@ struct kbuf {
 struct kmsout {
 	struct presenter base;
 	struct stats *stats;
-	struct wlout_options opts;
+	struct presenter_options opts;
 	struct kms_options kopts;
 
 	struct seat *seat;
@@ -408,8 +408,8 @@ static struct egl_import_image *frame_texture(struct kmsout *k, const struct pre
 	int ret;
 
 	*uploaded = false;
-	if (f->buf && k->opts.path != WLOUT_PATH_SHM &&
-	    (k->opts.path == WLOUT_PATH_EGL || !egl_import_is_software(k->egl))) {
+	if (f->buf && k->opts.path != PRESENTER_PATH_SHM &&
+	    (k->opts.path == PRESENTER_PATH_EGL || !egl_import_is_software(k->egl))) {
 		struct kbuf *b = kbuf_of(k, f->buf);
 
 		if (b && !b->img && !b->img_failed) {
@@ -610,8 +610,8 @@ static int add_primary(struct kmsout *k, drmModeAtomicReq *req, uint32_t flags,
 	k->why[0] = '\0';
 	if (!f->buf)
 		snprintf(k->why, sizeof(k->why), "a region plane (no dmabuf)");
-	else if (k->opts.path == WLOUT_PATH_EGL || k->opts.path == WLOUT_PATH_SHM)
-		snprintf(k->why, sizeof(k->why), "--path %s", wlout_path_name(k->opts.path));
+	else if (k->opts.path == PRESENTER_PATH_EGL || k->opts.path == PRESENTER_PATH_SHM)
+		snprintf(k->why, sizeof(k->why), "--path %s", presenter_path_name(k->opts.path));
 	else if ((b = kbuf_of(k, f->buf)) && !b->fb && !b->fb_failed)
 		b->fb_failed = import_fb(k, f->buf, b) != 0;
 
@@ -643,7 +643,7 @@ static int add_primary(struct kmsout *k, drmModeAtomicReq *req, uint32_t flags,
 	} else if (b && b->refused) {
 		snprintf(k->why, sizeof(k->why), "the plane cannot show this layout: composing");
 	}
-	if (k->opts.path == WLOUT_PATH_ZERO_COPY) {
+	if (k->opts.path == PRESENTER_PATH_ZERO_COPY) {
 		LOG_ERR("--path zero-copy: %s", k->why[0] ? k->why : "not possible");
 		return -ENOTSUP;
 	}
@@ -847,6 +847,7 @@ static void redraw(struct kmsout *k)
 	k->error = commit(k);
 }
 
+#if HAVE_LIBINPUT
 static void handle_action(void *data, enum hotkey_action a)
 {
 	struct kmsout *k = data;
@@ -874,7 +875,6 @@ static void handle_action(void *data, enum hotkey_action a)
 	}
 }
 
-#if HAVE_LIBINPUT
 static const struct kin_listener kin_listener = { .action = handle_action };
 #endif
 
@@ -907,7 +907,7 @@ static int kmsout_dispatch(struct presenter *base, uint32_t events)
 	return k->quit ? PRESENTER_CLOSED : 0;
 }
 
-static void kmsout_set_options(struct presenter *base, const struct wlout_options *opts)
+static void kmsout_set_options(struct presenter *base, const struct presenter_options *opts)
 {
 	struct kmsout *k = (struct kmsout *)base;
 
@@ -1375,7 +1375,7 @@ static int watch(struct kmsout *k, int fd, uint32_t tag)
 	return fd < 0 ? 0 : epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-struct presenter *kmsout_create(const struct wlout_options *opts, const struct kms_options *kopts,
+struct presenter *kmsout_create(const struct presenter_options *opts, const struct kms_options *kopts,
 				struct stats *stats, int *ret_exit)
 {
 	struct kmsout *k = calloc(1, sizeof(*k));
