@@ -27,7 +27,9 @@ vm_cleanup() {
 	for _lib_p in $VW_PID $GS_PID $WESTON_PID $KMS_PIDS; do
 		vm_wait_exit "$_lib_p" 100 || kill -KILL "$_lib_p" 2>/dev/null
 	done
-	cp "$TMPDIR"/weston-*.log "$VGPU_OUT/" 2>/dev/null
+	# The records, for whoever reads a failure.
+	cp "$TMPDIR"/weston-*.log "$TMPDIR"/*.jsonl "$TMPDIR"/viewer.log "$TMPDIR"/gs.out \
+		"$VGPU_OUT/" 2>/dev/null
 	[ -n "$KMS_STARTED" ] && kms_stop
 	for _lib_m in $VM_MDEVS; do
 		[ -e "/sys/bus/mdev/devices/$_lib_m/remove" ] &&
@@ -36,7 +38,10 @@ vm_cleanup() {
 	return 0
 }
 trap vm_cleanup EXIT
-trap 'exit 143' TERM
+# init's timeout: say so, with the end of the viewer's log, then clean up.
+trap 'echo "TIMED OUT: the scenario was stopped" >&2
+	[ -s "$TMPDIR/viewer.log" ] && tail -n 40 "$TMPDIR/viewer.log" >&2
+	exit 143' TERM
 
 # vm_wait_exit PID [TENTHS]: waits for PID to be gone (default 10 s).
 vm_wait_exit() {
