@@ -209,11 +209,13 @@ void log_msg(enum log_level level, const char *module, const char *file, int lin
 	va_end(ap);
 }
 
-void log_errno(enum log_level level, const char *module, int errnum, const char *fmt, ...)
+int log_errno(enum log_level level, const char *module, int errnum, const char *fmt, ...)
 {
+	int err = errnum < 0 ? -errnum : errnum;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(level, module, NULL, 0, strerror(errnum < 0 ? -errnum : errnum), fmt, ap);
+	vlog(level, module, NULL, 0, strerror(err), fmt, ap);
 	va_end(ap);
+	return -err;
 }

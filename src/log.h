@@ -56,8 +56,12 @@ int log_format_fields(char *buf, size_t len, enum log_level level, const char *m
 void log_msg(enum log_level level, const char *module, const char *file, int line,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Like log_msg(), with ": strerror(errnum)" appended; @errnum may be negative. */
-void log_errno(enum log_level level, const char *module, int errnum, const char *fmt, ...)
+/*
+ * Like log_msg(), with ": strerror(errnum)" appended; @errnum may be
+ * negative.  Returns -|errnum|, so that "return LOG_ERRNO(errno, ...);"
+ * returns the errno of the failure, not one that writing the line left.
+ */
+int log_errno(enum log_level level, const char *module, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 #ifndef LOG_MODULE

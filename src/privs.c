@@ -62,8 +62,7 @@ int privs_drop(bool keep_ptrace)
 	data[0].effective = data[0].permitted = (uint32_t)keep;
 	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
 	if (syscall(SYS_capset, &hdr, data) < 0) {
-		LOG_ERRNO(errno, "capset");
-		return -errno;
+		return LOG_ERRNO(errno, "capset");
 	}
 
 	bnd = privs_read("CapBnd");

@@ -364,8 +364,7 @@ static int attach_own(struct vfio_dev *dev, const char *uuid)
 	return 0;
 
 err_errno:
-	LOG_ERRNO(errno, "mdev %s: opening group %d", uuid, group);
-	return -errno;
+	return LOG_ERRNO(errno, "mdev %s: opening group %d", uuid, group);
 }
 
 static int receive_fd(const char *path)

@@ -135,8 +135,7 @@ static int watch(struct viewer *v, int fd, enum source src)
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = src };
 
 	if (epoll_ctl(v->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		LOG_ERRNO(errno, "epoll_ctl");
-		return -errno;
+		return LOG_ERRNO(errno, "epoll_ctl");
 	}
 	return 0;
 }
@@ -683,8 +682,7 @@ static int setup(struct viewer *v, const sigset_t *mask)
 	v->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	v->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (v->epfd < 0 || v->sigfd < 0 || v->retry_fd < 0 || v->tick_fd < 0) {
-		LOG_ERRNO(errno, "setting up the event loop");
-		return -errno;
+		return LOG_ERRNO(errno, "setting up the event loop");
 	}
 	if (watch(v, v->sigfd, SRC_SIGNAL) || watch(v, v->retry_fd, SRC_RETRY) ||
 	    watch(v, v->tick_fd, SRC_TICK))

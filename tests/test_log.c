@@ -182,11 +182,30 @@ static void test_repeats(void)
 	}
 }
 
+/*
+ * LOG_ERRNO() returns the error it was given: writing the line may change
+ * errno (here stderr is closed, so it becomes EBADF), and a caller that
+ * returned -errno after logging returned that instead.
+ */
+static void test_errno_returned(void)
+{
+	int saved = dup(STDERR_FILENO);
+
+	log_init(LOG_LEVEL_INFO, false);
+	close(STDERR_FILENO);
+	errno = ENOENT;
+	CHECK_INT_EQ(LOG_ERRNO(errno, "opening %s", "x"), -ENOENT);
+	CHECK_INT_EQ(LOG_ERRNO(-EACCES, "negative"), -EACCES);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 int main(void)
 {
 	RUN_TEST(test_fields);
 	RUN_TEST(test_journal_detection);
 	RUN_TEST(test_journal_entries);
 	RUN_TEST(test_repeats);
+	RUN_TEST(test_errno_returned);
 	return TEST_EXIT_STATUS();
 }
