@@ -3,9 +3,9 @@
 # vm-timeout: 180
 #
 # The VMM goes away: killed mid-stream, the viewer closes every VFIO and
-# dmabuf fd within 100 ms and keeps running, so the mdev can be removed; a
-# new VMM on a re-created mdev and the viewer (--reconnect) attaches again
-# and shows its frames.  Without --reconnect the viewer exits 7.
+# dmabuf fd at once (woken by the VMM's pidfd) and keeps running, so the
+# mdev can be removed; a new VMM on a re-created mdev and the viewer
+# (--reconnect) attaches again and shows its frames.  Without --reconnect the viewer exits 7.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 vm_modprobe mbochs
@@ -16,7 +16,11 @@ gs_start "$a" --rate 30
 viewer_start --pid "$GS_PID" --reconnect --stats "$TMPDIR/v.jsonl"
 viewer_wait_attached
 vm_wait_for 600 grep -q '"frame"' "$TMPDIR/v.jsonl" || fail "no frames before the kill"
-vmtool fds-closed "$VW_PID" "$GS_PID" 0.1 || fail "fds"
+# The viewer wakes on the VMM's pidfd: its fds go within tens of ms (it
+# logs how long it took; 20-45 ms here, 103 ms from the kill with a CPU hog
+# beside the VM).  The bound is a correctness one, 10x that: a viewer that
+# noticed by polling or at its next frame would miss it.
+vmtool fds-closed "$VW_PID" "$GS_PID" 1.0 || fail "fds"
 wait "$GS_PID" 2>/dev/null
 exec 9>&-
 vm_mdev_remove "$a"
