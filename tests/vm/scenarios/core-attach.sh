@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vm-timeout: 180
+# vm-timeout: 240
 #
 # Every way of attaching, and every error a user hits, with its exit code
 # and one clear line: --vm (libvirt's files), --fd-socket and --device-fd
