@@ -191,7 +191,6 @@ static int keyword(const char *arg, const char *const *names)
 static const char *const backend_names[] = { "auto", "headless", "wayland", "kms", NULL };
 static const char *const scale_names[] = { "fit", "fill", "integer", "none", NULL };
 static const char *const filter_names[] = { "auto", "nearest", "linear", NULL };
-static const char *const path_names[] = { "auto", "zero-copy", "egl", "shm", NULL };
 
 /* A decimal number at *@s (digits only), moving *@s past it. */
 static bool take_uint(const char **s, unsigned long max, unsigned long *ret)
@@ -303,7 +302,7 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		o->present.filter = (enum geom_filter)k;
 		break;
 	case OPT_PATH:
-		k = keyword(arg, path_names);
+		k = keyword(arg, presenter_path_names);
 		if (k < 0)
 			return usage(err, "--path takes auto, zero-copy, egl or shm, not '%s'", arg);
 		o->present.path = (enum presenter_path)k;

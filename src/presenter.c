@@ -57,13 +57,10 @@ void presenter_stats_init(const struct presenter_frame *f, const struct frame_st
 	}
 }
 
+/* In enum presenter_path's order; what --path takes. */
+const char *const presenter_path_names[] = { "auto", "zero-copy", "egl", "shm", NULL };
+
 const char *presenter_path_name(enum presenter_path path)
 {
-	switch (path) {
-	case PRESENTER_PATH_AUTO: return "auto";
-	case PRESENTER_PATH_ZERO_COPY: return "zero-copy";
-	case PRESENTER_PATH_EGL: return "egl";
-	case PRESENTER_PATH_SHM: return "shm";
-	}
-	return "?";
+	return (unsigned int)path <= PRESENTER_PATH_SHM ? presenter_path_names[path] : "?";
 }

@@ -25,6 +25,8 @@ enum presenter_path {
 	PRESENTER_PATH_SHM,		/* copied or uploaded by the CPU */
 };
 
+/* The names, in the enum's order, NULL-terminated; and one of them. */
+extern const char *const presenter_path_names[];
 const char *presenter_path_name(enum presenter_path path);
 
 /* What every presenter with a screen takes from the command line. */
