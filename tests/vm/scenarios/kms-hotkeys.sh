@@ -65,7 +65,7 @@ rc=$?
 [ "$rc" = 1 ] || fail "the overlay is not on screen (imgcheck exit $rc, want 1)"
 
 type_chord ctrl+alt+q
-vm_wait_for 300 vm_wait_exit "$VW_PID" 1 || fail "ctrl+alt+q did not end the viewer"
+vm_wait_exit "$VW_PID" 300 || fail "ctrl+alt+q did not end the viewer"
 wait "$VW_PID"
 rc=$?
 VW_PID=
