@@ -10,12 +10,12 @@
 #include "kms_seat.h"
 #include "log.h"
 
-struct kin {
-	struct seat *seat;
+struct kms_input {
+	struct kms_seat *seat;
 	struct udev *udev;
 	struct libinput *li;
 	const struct hotkeys *hotkeys;
-	const struct kin_listener *listener;
+	const struct kms_input_listener *listener;
 	void *data;
 	uint32_t held;		/* HOTKEY_MOD_* down */
 	unsigned int keyboards;
@@ -23,16 +23,16 @@ struct kin {
 
 static int open_restricted(const char *path, int flags, void *data)
 {
-	struct kin *k = data;
+	struct kms_input *k = data;
 
-	return seat_open(k->seat, path);
+	return kms_seat_open(k->seat, path);
 }
 
 static void close_restricted(int fd, void *data)
 {
-	struct kin *k = data;
+	struct kms_input *k = data;
 
-	seat_close(k->seat, fd);
+	kms_seat_close(k->seat, fd);
 }
 
 static const struct libinput_interface interface = {
@@ -40,7 +40,7 @@ static const struct libinput_interface interface = {
 	.close_restricted = close_restricted,
 };
 
-static void handle_key(struct kin *k, struct libinput_event_keyboard *ev)
+static void handle_key(struct kms_input *k, struct libinput_event_keyboard *ev)
 {
 	uint32_t key = libinput_event_keyboard_get_key(ev);
 	bool down = libinput_event_keyboard_get_key_state(ev) == LIBINPUT_KEY_STATE_PRESSED;
@@ -64,7 +64,7 @@ static void handle_key(struct kin *k, struct libinput_event_keyboard *ev)
 	}
 }
 
-static void handle_device(struct kin *k, struct libinput_event *ev, bool added)
+static void handle_device(struct kms_input *k, struct libinput_event *ev, bool added)
 {
 	struct libinput_device *dev = libinput_event_get_device(ev);
 
@@ -79,7 +79,7 @@ static void handle_device(struct kin *k, struct libinput_event *ev, bool added)
 		k->held = 0;
 }
 
-int kin_dispatch(struct kin *k)
+int kms_input_dispatch(struct kms_input *k)
 {
 	struct libinput_event *ev;
 	int ret;
@@ -108,11 +108,11 @@ int kin_dispatch(struct kin *k)
 	return 0;
 }
 
-struct kin *kin_create(struct seat *seat, const struct hotkeys *hotkeys,
-		       const struct kin_listener *listener, void *data)
+struct kms_input *kms_input_create(struct kms_seat *seat, const struct hotkeys *hotkeys,
+		       const struct kms_input_listener *listener, void *data)
 {
 	const char *seat_name = getenv("XDG_SEAT");
-	struct kin *k = calloc(1, sizeof(*k));
+	struct kms_input *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
@@ -132,17 +132,17 @@ struct kin *kin_create(struct seat *seat, const struct hotkeys *hotkeys,
 		LOG_WARN("libinput cannot take the udev seat: no input, no hotkeys");
 		goto err;
 	}
-	kin_dispatch(k);
+	kms_input_dispatch(k);
 	if (!k->keyboards)
 		LOG_WARN("no keyboard on the seat (is udev running?): hotkeys wait for one");
 	return k;
 
 err:
-	kin_destroy(k);
+	kms_input_destroy(k);
 	return NULL;
 }
 
-void kin_destroy(struct kin *k)
+void kms_input_destroy(struct kms_input *k)
 {
 	if (!k)
 		return;
@@ -153,18 +153,18 @@ void kin_destroy(struct kin *k)
 	free(k);
 }
 
-int kin_get_fd(struct kin *k)
+int kms_input_get_fd(struct kms_input *k)
 {
 	return libinput_get_fd(k->li);
 }
 
-void kin_suspend(struct kin *k)
+void kms_input_suspend(struct kms_input *k)
 {
 	libinput_suspend(k->li);
 	k->held = 0;
 }
 
-void kin_resume(struct kin *k)
+void kms_input_resume(struct kms_input *k)
 {
 	if (libinput_resume(k->li))
 		LOG_WARN("libinput could not reopen the input devices");

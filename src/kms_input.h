@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Keyboard input of the KMS presenter (kin_): libinput on the udev seat,
+ * Keyboard input of the KMS presenter (kms_input_): libinput on the udev seat,
  * its devices opened through the seat (logind or directly).  Only hotkeys
  * are acted on; nothing is forwarded to the guest yet.
  */
@@ -9,23 +9,23 @@
 
 #include "hotkeys.h"
 
-struct kin;
-struct seat;
+struct kms_input;
+struct kms_seat;
 
-struct kin_listener {
+struct kms_input_listener {
 	void (*action)(void *data, enum hotkey_action a);
 };
 
 /* NULL (logged) when libinput or udev cannot be set up. */
-struct kin *kin_create(struct seat *seat, const struct hotkeys *hotkeys,
-		       const struct kin_listener *listener, void *data);
-void kin_destroy(struct kin *k);
+struct kms_input *kms_input_create(struct kms_seat *seat, const struct hotkeys *hotkeys,
+		       const struct kms_input_listener *listener, void *data);
+void kms_input_destroy(struct kms_input *k);
 
-int kin_get_fd(struct kin *k);
+int kms_input_get_fd(struct kms_input *k);
 /* Reads and handles pending input; -errno when libinput fails. */
-int kin_dispatch(struct kin *k);
+int kms_input_dispatch(struct kms_input *k);
 /* The seat was paused or resumed: close or reopen the devices. */
-void kin_suspend(struct kin *k);
-void kin_resume(struct kin *k);
+void kms_input_suspend(struct kms_input *k);
+void kms_input_resume(struct kms_input *k);
 
 #endif

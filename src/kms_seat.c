@@ -21,8 +21,8 @@
 
 #define DRM_MAJOR 226
 
-struct seat {
-	const struct seat_listener *listener;
+struct kms_seat {
+	const struct kms_seat_listener *listener;
 	void *data;
 	bool active;
 
@@ -43,7 +43,7 @@ struct seat {
 
 static int on_pause(sd_bus_message *m, void *data, sd_bus_error *err)
 {
-	struct seat *s = data;
+	struct kms_seat *s = data;
 	uint32_t major, minor;
 	const char *type;
 
@@ -62,7 +62,7 @@ static int on_pause(sd_bus_message *m, void *data, sd_bus_error *err)
 
 static int on_resume(sd_bus_message *m, void *data, sd_bus_error *err)
 {
-	struct seat *s = data;
+	struct kms_seat *s = data;
 	uint32_t major, minor;
 	int fd;
 
@@ -76,7 +76,7 @@ static int on_resume(sd_bus_message *m, void *data, sd_bus_error *err)
 }
 
 /* Our session's object path, TakeControl, and the pause/resume signals. */
-static int logind_open(struct seat *s)
+static int logind_open(struct kms_seat *s)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -125,7 +125,7 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-static void logind_close(struct seat *s)
+static void logind_close(struct kms_seat *s)
 {
 	if (s->session)
 		sd_bus_call_method(s->bus, LOGIND, s->session, SESSION_IFACE, "ReleaseControl",
@@ -138,7 +138,7 @@ static void logind_close(struct seat *s)
 	s->bus = NULL;
 }
 
-static int logind_take(struct seat *s, dev_t rdev)
+static int logind_take(struct kms_seat *s, dev_t rdev)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -167,7 +167,7 @@ out:
 #endif
 
 /* Direct: the VT on stdin, if it is one, in graphics mode without keyboard input. */
-static void vt_graphics(struct seat *s)
+static void vt_graphics(struct kms_seat *s)
 {
 	s->tty = -1;
 	if (ioctl(STDIN_FILENO, KDGETMODE, &s->kd_mode) < 0)
@@ -179,9 +179,9 @@ static void vt_graphics(struct seat *s)
 		LOG_WARN("cannot put the VT into graphics mode: %s", strerror(errno));
 }
 
-struct seat *seat_create(const struct seat_listener *listener, void *data)
+struct kms_seat *kms_seat_create(const struct kms_seat_listener *listener, void *data)
 {
-	struct seat *s = calloc(1, sizeof(*s));
+	struct kms_seat *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
@@ -208,7 +208,7 @@ struct seat *seat_create(const struct seat_listener *listener, void *data)
 	return s;
 }
 
-void seat_destroy(struct seat *s)
+void kms_seat_destroy(struct kms_seat *s)
 {
 	if (!s)
 		return;
@@ -223,7 +223,7 @@ void seat_destroy(struct seat *s)
 	free(s);
 }
 
-const char *seat_kind(const struct seat *s)
+const char *kms_seat_kind(const struct kms_seat *s)
 {
 #if HAVE_SYSTEMD
 	if (s->bus)
@@ -232,12 +232,12 @@ const char *seat_kind(const struct seat *s)
 	return "direct";
 }
 
-bool seat_active(const struct seat *s)
+bool kms_seat_active(const struct kms_seat *s)
 {
 	return s->active;
 }
 
-int seat_open(struct seat *s, const char *path)
+int kms_seat_open(struct kms_seat *s, const char *path)
 {
 	struct stat st;
 	int fd;
@@ -261,7 +261,7 @@ int seat_open(struct seat *s, const char *path)
 	return fd;
 }
 
-void seat_close(struct seat *s, int fd)
+void kms_seat_close(struct kms_seat *s, int fd)
 {
 #if HAVE_SYSTEMD
 	struct stat st;
@@ -273,7 +273,7 @@ void seat_close(struct seat *s, int fd)
 	close(fd);
 }
 
-int seat_get_fd(struct seat *s)
+int kms_seat_get_fd(struct kms_seat *s)
 {
 #if HAVE_SYSTEMD
 	if (s->bus)
@@ -282,7 +282,7 @@ int seat_get_fd(struct seat *s)
 	return -1;
 }
 
-int seat_dispatch(struct seat *s)
+int kms_seat_dispatch(struct kms_seat *s)
 {
 #if HAVE_SYSTEMD
 	int ret;

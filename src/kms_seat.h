@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The seat of the KMS presenter (seat_): who opens the DRM and input
+ * The seat of the KMS presenter (kms_seat_): who opens the DRM and input
  * devices, and who says when they may be used.
  *
  *   logind  a session exists (ours by $XDG_SESSION_ID or our PID): the
@@ -18,9 +18,9 @@
 
 #include <stdbool.h>
 
-struct seat;
+struct kms_seat;
 
-struct seat_listener {
+struct kms_seat_listener {
 	/* The DRM device was paused (VT switched away): stop committing. */
 	void (*disable)(void *data);
 	/* It is back (DRM master again): commit everything anew. */
@@ -28,25 +28,25 @@ struct seat_listener {
 };
 
 /* Opens the seat; NULL (logged) when neither logind nor direct access works. */
-struct seat *seat_create(const struct seat_listener *listener, void *data);
-void seat_destroy(struct seat *s);
+struct kms_seat *kms_seat_create(const struct kms_seat_listener *listener, void *data);
+void kms_seat_destroy(struct kms_seat *s);
 
 /* "logind" or "direct". */
-const char *seat_kind(const struct seat *s);
+const char *kms_seat_kind(const struct kms_seat *s);
 /* Whether the session is in the foreground (devices usable). */
-bool seat_active(const struct seat *s);
+bool kms_seat_active(const struct kms_seat *s);
 
 /*
  * Opens a device node of the seat (O_RDWR | O_CLOEXEC | O_NONBLOCK).
  * Returns the fd or -errno; a DRM node opened directly is made DRM master,
  * and -EBUSY says another process is master.
  */
-int seat_open(struct seat *s, const char *path);
-void seat_close(struct seat *s, int fd);
+int kms_seat_open(struct kms_seat *s, const char *path);
+void kms_seat_close(struct kms_seat *s, int fd);
 
 /* The bus fd to watch for EPOLLIN, or -1 (direct). */
-int seat_get_fd(struct seat *s);
+int kms_seat_get_fd(struct kms_seat *s);
 /* Handles what arrived on the bus; -errno when the bus is gone. */
-int seat_dispatch(struct seat *s);
+int kms_seat_dispatch(struct kms_seat *s);
 
 #endif

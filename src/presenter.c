@@ -64,3 +64,28 @@ const char *presenter_path_name(enum presenter_path path)
 {
 	return (unsigned int)path <= PRESENTER_PATH_SHM ? presenter_path_names[path] : "?";
 }
+
+bool presenter_is_repeat(const struct presenter_last *last, const struct plane *p, bool stamped,
+			 uint32_t seq, bool unstamped_same)
+{
+	if (!last->valid || !plane_same_buffer(&last->plane, p))
+		return false;
+	if (stamped)
+		return last->stamped && last->seq == seq;
+	return unstamped_same && !last->stamped;
+}
+
+void presenter_last_set(struct presenter_last *last, const struct plane *p, bool stamped,
+			uint32_t seq)
+{
+	if (!p) {
+		last->valid = false;
+		return;
+	}
+	*last = (struct presenter_last){
+		.valid = true,
+		.stamped = stamped,
+		.seq = seq,
+		.plane = *p,
+	};
+}

@@ -52,7 +52,6 @@ struct presenter_frame {
 
 struct presenter;
 struct frame_stamp;
-struct kms_options;
 
 /* presenter_ops.dispatch(): the user closed the window. */
 #define PRESENTER_CLOSED 1
@@ -99,6 +98,28 @@ struct presenter {
 bool presenter_read_stamp(const struct presenter_frame *f, struct frame_stamp *ret,
 			  bool *warned);
 
+/* The frame a presenter showed last, for presenter_is_repeat(). */
+struct presenter_last {
+	bool valid;
+	bool stamped;			/* @seq is the frame's stamp */
+	uint32_t seq;
+	struct plane plane;
+};
+
+/*
+ * Whether frame @p (with the stamp @seq when @stamped) is the one @last
+ * shows: the same buffer and the same stamp.  A frame without a stamp in
+ * the same buffer is a repeat only with @unstamped_same: a presenter that
+ * reads frames counts it once; one that shows the buffer's pixels must
+ * draw it again (the guest may have drawn into the front buffer).
+ */
+bool presenter_is_repeat(const struct presenter_last *last, const struct plane *p, bool stamped,
+			 uint32_t seq, bool unstamped_same);
+
+/* Remembers @p as shown; NULL forgets (the display went off). */
+void presenter_last_set(struct presenter_last *last, const struct plane *p, bool stamped,
+			uint32_t seq);
+
 struct stats_frame;
 
 /*
@@ -107,19 +128,5 @@ struct stats_frame;
  */
 void presenter_stats_init(const struct presenter_frame *f, const struct frame_stamp *st,
 			  bool stamped, struct stats_frame *sf);
-
-/* Records frames (sequence and latency from their stamp) into @stats. */
-struct presenter *present_headless_create(struct stats *stats);
-
-/* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
-struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats);
-
-/*
- * The guest on a DRM/KMS output (kms.c); NULL when it fails (logged), with
- * the process exit status for it in *@ret_exit (no output, no such mode,
- * the card in use, ...).
- */
-struct presenter *kmsout_create(const struct presenter_options *opts, const struct kms_options *kopts,
-				struct stats *stats, int *ret_exit);
 
 #endif

@@ -24,6 +24,7 @@
 #define LOG_MODULE "viewer"
 #include "config.h"
 #include "flip_irq.h"
+#include "headless.h"
 #include "log.h"
 #include "notify.h"
 #include "options.h"
@@ -32,6 +33,12 @@
 #include "privs.h"
 #include "stats.h"
 #include "vfio_dev.h"
+#if HAVE_KMS
+#include "kms.h"
+#endif
+#if HAVE_WAYLAND
+#include "wl_surface.h"
+#endif
 
 #define DMABUF_CACHE_SIZE 8
 #define RETRY_MS 250
@@ -103,6 +110,19 @@ static int exit_code_for(int err)
 	default: return VIEWER_EXIT_FAILURE;
 	}
 }
+
+#if HAVE_KMS
+/* The exit status for a KMS output that could not be set up. */
+static int display_exit_code_for(int err)
+{
+	switch (err) {
+	case -ENODEV: return VIEWER_EXIT_NO_OUTPUT;
+	case -ERANGE: return VIEWER_EXIT_NO_MODE;
+	case -EBUSY: return VIEWER_EXIT_DISPLAY_BUSY;
+	default: return VIEWER_EXIT_FAILURE;
+	}
+}
+#endif
 
 /* The line 'systemctl status' shows. */
 static void update_status(struct viewer *v)
@@ -348,6 +368,13 @@ static void handle_frame_done(void *data)
 {
 	struct viewer *v = data;
 
+	/*
+	 * The pacing state is ours alone: a presenter calls this whenever
+	 * what it showed reached the screen (a redraw of its own too), and
+	 * it counts only while a frame of ours is on its way.
+	 */
+	if (!v->pending)
+		return;
 	v->pending = false;
 	if (v->update_wanted) {
 		v->update_wanted = false;
@@ -713,18 +740,18 @@ static int setup(struct viewer *v, const sigset_t *mask)
 			return -EPIPE;
 	} else if (v->opts.backend == VIEWER_BACKEND_KMS) {
 #if HAVE_KMS
-		int code;
+		int err;
 
-		v->presenter = kmsout_create(&v->opts.present, &v->opts.kms, v->stats, &code);
+		v->presenter = kms_create(&v->opts.present, &v->opts.kms, v->stats, &err);
 		if (!v->presenter) {
-			v->exit_code = code;
+			v->exit_code = display_exit_code_for(err);
 			return -ENODEV;
 		}
 #else
 		return -ENOTSUP;
 #endif
 	} else {
-		v->presenter = present_headless_create(v->stats);
+		v->presenter = headless_create(v->stats);
 		if (!v->presenter)
 			return -ENOMEM;
 	}

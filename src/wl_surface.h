@@ -11,8 +11,7 @@
  *              (mdpy) and dmabufs nothing else can take
  *
  * The window is a black (or "waiting") background surface with the frame
- * and the cursor plane on subsurfaces above it.  The constructor is
- * wlout_create() in presenter.h.
+ * and the cursor plane on subsurfaces above it.
  */
 #ifndef VGPU_VIEWER_WL_SURFACE_H
 #define VGPU_VIEWER_WL_SURFACE_H
@@ -20,5 +19,8 @@
 #include <stdbool.h>
 
 #include "presenter.h"
+
+/* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
+struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats);
 
 #endif

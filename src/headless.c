@@ -11,6 +11,7 @@
 
 #define LOG_MODULE "headless"
 #include "frame_stamp.h"
+#include "headless.h"
 #include "log.h"
 #include "presenter.h"
 #include "stats.h"
@@ -18,37 +19,35 @@
 struct headless {
 	struct presenter base;
 	struct stats *stats;
-	bool have_last, warned;
-	uint32_t last_seq;
-	struct plane last;
+	bool warned;
+	struct presenter_last last;
 };
 
 static int headless_present(struct presenter *base, const struct presenter_frame *f)
 {
 	struct headless *h = (struct headless *)base;
 	struct stats_frame sf = { .wake_ns = f->wake_ns, .ready_ns = f->ready_ns };
-	struct frame_stamp st;
+	struct frame_stamp st = { 0 };
 
 	if (!f->plane) {
-		h->have_last = false;
+		presenter_last_set(&h->last, NULL, false, 0);
 		return 1;
 	}
 
 	sf.stamped = presenter_read_stamp(f, &st, &h->warned);
-
-	/* The same guest frame seen again (polling, a spurious signal): not a new frame. */
-	if (h->have_last && plane_same_buffer(&h->last, f->plane) &&
-	    (sf.stamped ? st.seq == h->last_seq : true)) {
+	/*
+	 * The same guest frame seen again (polling, a spurious signal): not a
+	 * new frame.  Without a stamp the same buffer counts once: this
+	 * presenter records frames, it does not show pixels.
+	 */
+	if (presenter_is_repeat(&h->last, f->plane, sf.stamped, st.seq, true)) {
 		stats_repeat(h->stats);
 		return 1;
 	}
-	if (sf.stamped)
-		h->last_seq = st.seq;
+	presenter_last_set(&h->last, f->plane, sf.stamped, st.seq);
 	presenter_stats_init(f, &st, sf.stamped, &sf);
 	sf.present_ns = stats_now_ns();
 	stats_frame(h->stats, &sf);
-	h->last = *f->plane;
-	h->have_last = true;
 	return 1;
 }
 
@@ -63,7 +62,7 @@ static const struct presenter_ops headless_ops = {
 	.destroy = headless_destroy,
 };
 
-struct presenter *present_headless_create(struct stats *stats)
+struct presenter *headless_create(struct stats *stats)
 {
 	struct headless *h = calloc(1, sizeof(*h));
 
