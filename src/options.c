@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "options.h"
-#include "vfio_dev.h"
+#include "mdev_uuid.h"
 #include "version.h"
 
 #define PROG "vgpu-viewer"
@@ -259,7 +259,7 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		o->pid = (pid_t)v;
 		break;
 	case OPT_MDEV:
-		if (!vfio_dev_is_uuid(arg))
+		if (!mdev_uuid_valid(arg))
 			return usage(err, "--mdev takes an mdev UUID, not '%s'", arg);
 		o->mdev = arg;
 		break;

@@ -22,7 +22,7 @@ struct vfio_dev {
 	int device;
 	int vmm_pidfd;
 	int container, group;	/* only when the viewer owns the device */
-	char uuid[VFIO_DEV_UUID_LEN + 1];
+	char uuid[MDEV_UUID_LEN + 1];
 	enum plane_kind kind;
 	uint32_t num_irqs;
 	struct {
@@ -32,17 +32,6 @@ struct vfio_dev {
 	} region;
 };
 
-bool vfio_dev_is_uuid(const char *s)
-{
-	for (int i = 0; i < VFIO_DEV_UUID_LEN; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	return s[VFIO_DEV_UUID_LEN] == '\0';
-}
-
 int vfio_dev_mdev_group(const char *uuid)
 {
 	char path[PATH_MAX], target[PATH_MAX], *end;
@@ -50,7 +39,7 @@ int vfio_dev_mdev_group(const char *uuid)
 	ssize_t n;
 	long g;
 
-	if (!vfio_dev_is_uuid(uuid))
+	if (!mdev_uuid_valid(uuid))
 		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
 	n = readlink(path, target, sizeof(target) - 1);
@@ -130,7 +119,7 @@ static void process_name(pid_t pid, char *buf, size_t len)
 }
 
 /* The mdevs in IOMMU group @group: up to @max UUIDs into @ret; returns how many. */
-static int group_mdevs(int group, char (*ret)[VFIO_DEV_UUID_LEN + 1], int max)
+static int group_mdevs(int group, char (*ret)[MDEV_UUID_LEN + 1], int max)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -142,10 +131,10 @@ static int group_mdevs(int group, char (*ret)[VFIO_DEV_UUID_LEN + 1], int max)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		if (!vfio_dev_is_uuid(de->d_name) || vfio_dev_mdev_group(de->d_name) != group)
+		if (!mdev_uuid_valid(de->d_name) || vfio_dev_mdev_group(de->d_name) != group)
 			continue;
 		if (n < max)
-			memcpy(ret[n], de->d_name, VFIO_DEV_UUID_LEN + 1);
+			memcpy(ret[n], de->d_name, MDEV_UUID_LEN + 1);
 		n++;
 	}
 	closedir(d);
@@ -235,7 +224,7 @@ static int borrow_device_fd(int pidfd, pid_t pid, const int *fds, int n, const c
 
 static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 {
-	char path[64], link[64], names[4][VFIO_DEV_UUID_LEN + 1];
+	char path[64], link[64], names[4][MDEV_UUID_LEN + 1];
 	int group = -1, group_fd = -1, n_groups = 0, n_dev = 0, dev_fds[16];
 	struct dirent *de;
 	DIR *d;
@@ -510,8 +499,8 @@ uint32_t vfio_dev_num_irqs(const struct vfio_dev *dev)
 	return dev->num_irqs;
 }
 
-int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type,
-			 struct vfio_device_gfx_plane_info *ret)
+static int query(struct vfio_dev *dev, uint32_t drm_plane_type,
+		 struct vfio_device_gfx_plane_info *ret)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		*ret = (struct vfio_device_gfx_plane_info){
@@ -525,6 +514,28 @@ int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type,
 			break;
 	}
 	return -errno;
+}
+
+int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type, struct plane *ret,
+			 char *why, size_t len)
+{
+	struct vfio_device_gfx_plane_info q;
+	const char *bad;
+	char fourcc[5];
+	int err;
+
+	err = query(dev, drm_plane_type, &q);
+	if (err) {
+		snprintf(why, len, "querying the plane failed: %s", strerror(-err));
+		return err;
+	}
+	err = plane_from_query(&q, dev->kind, ret, &bad);
+	if (err == -EINVAL)
+		snprintf(why, len, "unusable plane (%s): %ux%u %s stride %u size %u", bad, q.width,
+			 q.height, plane_format_name(q.drm_format, fourcc), q.stride, q.size);
+	else if (err)
+		snprintf(why, len, "disabled by the guest");
+	return err;
 }
 
 int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id)
@@ -561,102 +572,5 @@ int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
 	dev->region.size = info.size;
 	dev->region.map = map;
 	*ret_map = map;
-	return 0;
-}
-
-/* The value of attribute @name in the tag that starts at @tag and ends at @end. */
-static const char *attr(const char *tag, const char *end, const char *name, size_t *ret_len)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = tag; p + n + 2 < end; p++) {
-		char q;
-		const char *v, *close;
-
-		if (strncmp(p, name, n) || !isspace((unsigned char)p[-1]) || p[n] != '=')
-			continue;
-		q = p[n + 1];
-		if (q != '\'' && q != '"')
-			continue;
-		v = p + n + 2;
-		close = memchr(v, q, (size_t)(end - v));
-		if (!close)
-			return NULL;
-		*ret_len = (size_t)(close - v);
-		return v;
-	}
-	return NULL;
-}
-
-int vfio_dev_libvirt_mdev_uuid(const char *xml, char *ret)
-{
-	for (const char *h = strstr(xml, "<hostdev"); h; h = strstr(h + 1, "<hostdev")) {
-		const char *tag_end = strchr(h, '>');
-		const char *body_end = strstr(h, "</hostdev>");
-		const char *type, *a, *v;
-		size_t len;
-
-		if (!tag_end || !body_end)
-			break;
-		type = attr(h, tag_end, "type", &len);
-		if (!type || len != 4 || strncmp(type, "mdev", 4))
-			continue;
-		for (a = strstr(tag_end, "<address"); a && a < body_end; a = strstr(a + 1, "<address")) {
-			const char *a_end = strchr(a, '>');
-
-			v = a_end ? attr(a, a_end, "uuid", &len) : NULL;
-			if (v && len == VFIO_DEV_UUID_LEN) {
-				memcpy(ret, v, len);
-				ret[len] = '\0';
-				if (vfio_dev_is_uuid(ret))
-					return 0;
-			}
-		}
-	}
-	return -ENOENT;
-}
-
-static char *read_file(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf = malloc(max + 1);
-	if (buf) {
-		n = fread(buf, 1, max, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
-int vfio_dev_libvirt_resolve(const char *dir, const char *name, pid_t *ret_pid, char *ret_uuid)
-{
-	char path[PATH_MAX], *text, *end;
-	long pid;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s.pid", dir, name);
-	text = read_file(path, 64);
-	pid = text ? strtol(text, &end, 10) : 0;
-	if (!text || pid <= 0 || pid > INT_MAX || (*end && *end != '\n')) {
-		free(text);
-		LOG_ERR("VM %s is not running (no pid in %s)", name, path);
-		return -ESRCH;
-	}
-	free(text);
-
-	snprintf(path, sizeof(path), "%s/%s.xml", dir, name);
-	text = read_file(path, 1 << 20);
-	ret = text ? vfio_dev_libvirt_mdev_uuid(text, ret_uuid) : -ENOENT;
-	free(text);
-	if (ret) {
-		LOG_ERR("VM %s has no mdev <hostdev> in %s", name, path);
-		return -ENODEV;
-	}
-	*ret_pid = (pid_t)pid;
 	return 0;
 }

@@ -12,9 +12,8 @@
 #include <sys/types.h>
 #include <linux/vfio.h>
 
+#include "mdev_uuid.h"
 #include "plane.h"
-
-#define VFIO_DEV_UUID_LEN 36
 
 /* Where the device comes from; see vfio_dev_attach(). */
 struct vfio_dev_target {
@@ -67,11 +66,15 @@ enum plane_kind vfio_dev_plane_kind(const struct vfio_dev *dev);
 uint32_t vfio_dev_num_irqs(const struct vfio_dev *dev);
 
 /*
- * Queries @drm_plane_type (1 primary, 2 cursor).  A -ENOMEM is retried once
- * (unpatched mbochs fails the first query of a new mode).  0 or -errno.
+ * Queries @drm_plane_type (1 primary, 2 cursor) and checks the reply
+ * (plane_from_query()).  Returns 0 with the plane to show in *@ret;
+ * -ENODATA when the guest has it off; -EINVAL for a reply that makes no
+ * sense; or the query's -errno.  @why says which, with the values, for the
+ * log.  A -ENOMEM is retried once (unpatched mbochs fails the first query
+ * of a new mode).
  */
-int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type,
-			 struct vfio_device_gfx_plane_info *ret);
+int vfio_dev_query_plane(struct vfio_dev *dev, uint32_t drm_plane_type, struct plane *ret,
+			 char *why, size_t len);
 
 /* A new dmabuf fd for @dmabuf_id (close-on-exec), or -errno. */
 int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id);
@@ -83,26 +86,10 @@ int vfio_dev_get_dmabuf(struct vfio_dev *dev, uint32_t dmabuf_id);
 int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
 			const void **ret_map);
 
-/* True for a UUID in its 36-character text form (an mdev's name). */
-bool vfio_dev_is_uuid(const char *s);
-
 /* The IOMMU group number of mdev @uuid, or -errno (-ENODEV: no such mdev). */
 int vfio_dev_mdev_group(const char *uuid);
 
 /* The pid of a process other than us holding /dev/vfio/@group open, or -ENOENT. */
 pid_t vfio_dev_find_holder(int group);
-
-/*
- * From a libvirt domain XML: the UUID of its first <hostdev type='mdev'>.
- * Returns 0 and the UUID in @ret (VFIO_DEV_UUID_LEN + 1 bytes), or -ENOENT.
- */
-int vfio_dev_libvirt_mdev_uuid(const char *xml, char *ret);
-
-/*
- * libvirt VM @name's QEMU pid and first mdev UUID, from @dir/NAME.pid and
- * @dir/NAME.xml (libvirt's runtime directory, /run/libvirt/qemu).  Returns
- * 0, -ESRCH (the VM is not running) or -ENODEV (it has no mdev).
- */
-int vfio_dev_libvirt_resolve(const char *dir, const char *name, pid_t *ret_pid, char *ret_uuid);
 
 #endif

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "flip_irq.h"
 #include "headless.h"
+#include "libvirt.h"
 #include "log.h"
 #include "notify.h"
 #include "options.h"
@@ -80,12 +81,12 @@ struct viewer {
 	struct vfio_dev *dev;
 	struct flip_irq *irq;
 	struct plane_cache *cache;
-	char uuid[VFIO_DEV_UUID_LEN + 1];
+	char uuid[MDEV_UUID_LEN + 1];
 	bool attached_once;
 
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
-	char cursor_note[96];	/* what was logged for the cursor plane */
+	char cursor_note[192];	/* what was logged for the cursor plane */
 	char mode[160];		/* the mode shown, "WxH FOURCC" */
 	struct {		/* the last "on" [1] and "off" [0] message, and when */
 		char line[192];
@@ -221,17 +222,18 @@ static void show_off(struct viewer *v, const char *reason)
  */
 static const struct plane *query_cursor(struct viewer *v, struct plane *ret)
 {
-	struct vfio_device_gfx_plane_info q;
 	const struct plane *cursor = NULL;
-	char note[96], fourcc[5];
-	const char *why;
+	char note[192], why[160], fourcc[5];
+	int err;
 
-	if (vfio_dev_plane_kind(v->dev) != PLANE_DMABUF || vfio_dev_query_plane(v->dev, 2, &q))
-		snprintf(note, sizeof(note), "none");
-	else if (plane_from_query(&q, PLANE_DMABUF, ret, &why) == -ENODATA)
+	err = vfio_dev_plane_kind(v->dev) != PLANE_DMABUF ? -ENOENT :
+	      vfio_dev_query_plane(v->dev, 2, ret, why, sizeof(why));
+	if (err == -ENODATA)
 		snprintf(note, sizeof(note), "off");
-	else if (why)
+	else if (err == -EINVAL)
 		snprintf(note, sizeof(note), "ignored (%s)", why);
+	else if (err)
+		snprintf(note, sizeof(note), "none");
 	else {
 		snprintf(note, sizeof(note), "%ux%u %s", ret->width, ret->height,
 			 plane_format_name(ret->fourcc, fourcc));
@@ -286,10 +288,8 @@ static void update(struct viewer *v, uint64_t wake_ns)
 static void update_plane(struct viewer *v, uint64_t wake_ns)
 {
 	struct presenter_frame f = { .wake_ns = wake_ns };
-	struct vfio_device_gfx_plane_info q;
 	char reason[160], fourcc[5];
 	struct plane p, cursor;
-	const char *why;
 	int ret;
 
 	if (v->pending) {
@@ -297,30 +297,17 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 		return;
 	}
 
-	ret = vfio_dev_query_plane(v->dev, 1, &q);
+	ret = vfio_dev_query_plane(v->dev, 1, &p, reason, sizeof(reason));
 	if (ret) {
-		snprintf(reason, sizeof(reason), "querying the plane failed: %s", strerror(-ret));
 		show_off(v, reason);
 		return;
 	}
-	if (q.drm_format && log_journal_in_use()) {	/* every frame: only when it counts */
+	if (log_journal_in_use()) {	/* every frame: only when it counts */
 		char id[16];
 
-		snprintf(id, sizeof(id), "%u", q.dmabuf_id);
+		snprintf(id, sizeof(id), "%u", p.id);
 		log_set_field("DMABUF_ID", id);
-		log_set_field("FOURCC", plane_format_name(q.drm_format, fourcc));
-	}
-	ret = plane_from_query(&q, vfio_dev_plane_kind(v->dev), &p, &why);
-	if (ret == -ENODATA) {
-		show_off(v, "disabled by the guest");
-		return;
-	}
-	if (ret) {
-		snprintf(reason, sizeof(reason), "unusable plane (%s): %ux%u %s stride %u size %u",
-			 why, q.width, q.height, plane_format_name(q.drm_format, fourcc), q.stride,
-			 q.size);
-		show_off(v, reason);
-		return;
+		log_set_field("FOURCC", plane_format_name(p.fourcc, fourcc));
 	}
 
 	if (p.kind == PLANE_DMABUF) {
@@ -422,7 +409,7 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 		.fd_socket = v->opts.fd_socket,
 	};
 	if (v->opts.vm) {
-		ret = vfio_dev_libvirt_resolve(v->opts.libvirt_dir, v->opts.vm, &t->pid, uuid);
+		ret = libvirt_resolve(v->opts.libvirt_dir, v->opts.vm, &t->pid, uuid);
 		if (ret)
 			return ret;
 		if (!t->uuid)
@@ -446,7 +433,7 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 
 static int attach(struct viewer *v)
 {
-	char uuid[VFIO_DEV_UUID_LEN + 1] = "";
+	char uuid[MDEV_UUID_LEN + 1] = "";
 	struct vfio_dev_target t;
 	int ret, pidfd;
 

@@ -2,19 +2,19 @@
 #include <errno.h>
 
 #include "test.h"
-#include "vfio_dev.h"
+#include "libvirt.h"
 
 #define U1 "0d7f8a5e-4b1c-4f0e-9a3b-2c5d6e7f8a9b"
 #define U2 "11111111-2222-3333-4444-555555555555"
 
 static int uuid_of(const char *xml, char *ret)
 {
-	return vfio_dev_libvirt_mdev_uuid(xml, ret);
+	return libvirt_mdev_uuid(xml, ret);
 }
 
 static void test_libvirt_domain(void)
 {
-	char u[VFIO_DEV_UUID_LEN + 1];
+	char u[MDEV_UUID_LEN + 1];
 	const char *xml =
 		"<domain type='kvm'>\n"
 		"  <name>win10</name>\n"
@@ -45,7 +45,7 @@ static void test_libvirt_domain(void)
  */
 static void test_libvirt_domstatus(void)
 {
-	char u[VFIO_DEV_UUID_LEN + 1];
+	char u[MDEV_UUID_LEN + 1];
 	const char *xml =
 		"<!--\nWARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE\n"
 		"OVERWRITTEN AND LOST. Changes to this xml configuration should be made using:\n"
@@ -83,7 +83,7 @@ static void test_libvirt_domstatus(void)
 
 static void test_double_quotes(void)
 {
-	char u[VFIO_DEV_UUID_LEN + 1];
+	char u[MDEV_UUID_LEN + 1];
 
 	CHECK_INT_EQ(uuid_of("<hostdev mode=\"subsystem\" type=\"mdev\"><source>"
 			     "<address uuid=\"" U2 "\"/></source></hostdev>", u), 0);
@@ -92,7 +92,7 @@ static void test_double_quotes(void)
 
 static void test_none(void)
 {
-	char u[VFIO_DEV_UUID_LEN + 1];
+	char u[MDEV_UUID_LEN + 1];
 
 	CHECK_INT_EQ(uuid_of("", u), -ENOENT);
 	CHECK_INT_EQ(uuid_of("<domain><devices><hostdev type='pci'><source><address "
