@@ -29,6 +29,7 @@
 #include "presenter.h"
 #include "stats.h"
 #include "wl_conn.h"
+#include "wl_cursor.h"
 #include "wl_path.h"
 #include "wl_seat.h"
 #include "wl_shm.h"
@@ -69,9 +70,7 @@ struct wlout {
 	struct wl_surface *content;
 	struct wl_subsurface *content_sub;
 	struct wp_viewport *content_viewport;
-	struct wl_surface *cursor;
-	struct wl_subsurface *cursor_sub;
-	struct wp_viewport *cursor_viewport;
+	struct wlout_cursor cursor;
 	struct zwp_idle_inhibitor_v1 *inhibitor;
 
 	bool configured, closed;
@@ -88,11 +87,10 @@ struct wlout {
 	char path_why[128];
 	struct wl_callback *frame_cb;
 	struct presenter_last shown;
-	bool stamp_warned, zero_copy_logged, cursor_shown;
-	uint32_t cursor_id;
+	bool stamp_warned, zero_copy_logged;
 
 	struct wlout_shm content_bufs[CONTENT_BUFFERS];
-	struct wlout_shm background, placard, cursor_buf;
+	struct wlout_shm background, placard;
 
 	struct egl_import *egl;
 	bool egl_failed;
@@ -498,44 +496,6 @@ static int present_shm(struct wlout *w, const struct presenter_frame *f,
 	return 0;
 }
 
-/* The cursor plane on its own subsurface, above the frame, never blended into it. */
-static void show_cursor(struct wlout *w, const struct presenter_frame *f)
-{
-	const struct plane *c = f->cursor;
-	struct geom_rect r;
-	const uint8_t *src;
-	bool on = c && f->cursor_buf && c->modifier == 0 && plane_format_cpp(c->fourcc) == 4 &&
-		  geom_cursor(&w->layout, (int32_t)c->x, (int32_t)c->y, c->width, c->height, &r);
-
-	if (!on) {
-		if (w->cursor_shown) {
-			wl_surface_attach(w->cursor, NULL, 0, 0);
-			wl_surface_commit(w->cursor);
-			w->cursor_shown = false;
-		}
-		return;
-	}
-	if (!w->cursor_shown || c->id != w->cursor_id) {
-		src = plane_buf_map(f->cursor_buf);
-		if (!src || wlout_shm_init(&w->cursor_buf, w->conn.shm, c->width, c->height,
-					plane_format_wl_shm(c->fourcc), 4))
-			return;
-		plane_buf_sync_read(f->cursor_buf, true);
-		plane_copy_rows(w->cursor_buf.data, w->cursor_buf.stride, src, c->stride,
-				(size_t)c->width * 4, c->height);
-		plane_buf_sync_read(f->cursor_buf, false);
-		wl_surface_attach(w->cursor, w->cursor_buf.buffer, 0, 0);
-		wl_surface_damage_buffer(w->cursor, 0, 0, INT32_MAX, INT32_MAX);
-		w->cursor_id = c->id;
-	}
-	if (w->cursor_viewport)
-		wp_viewport_set_destination(w->cursor_viewport, logical(w, r.w), logical(w, r.h));
-	wl_subsurface_set_position(w->cursor_sub, logical(w, r.x), logical(w, r.y));
-	wl_surface_commit(w->cursor);
-	wl_surface_commit(w->surface);	/* a subsurface moves at its parent's commit */
-	w->cursor_shown = true;
-}
-
 static void show_waiting(struct wlout *w)
 {
 	if (w->frame_cb) {
@@ -544,11 +504,7 @@ static void show_waiting(struct wlout *w)
 	}
 	wl_surface_attach(w->content, NULL, 0, 0);
 	wl_surface_commit(w->content);
-	if (w->cursor_shown) {
-		wl_surface_attach(w->cursor, NULL, 0, 0);
-		wl_surface_commit(w->cursor);
-		w->cursor_shown = false;
-	}
+	wlout_cursor_hide(&w->cursor);
 	if (w->inhibitor) {
 		zwp_idle_inhibitor_v1_destroy(w->inhibitor);
 		w->inhibitor = NULL;
@@ -659,7 +615,9 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 	if (ret)
 		return ret;
 	use_path(w, path, why);
-	show_cursor(w, f);
+	if (wlout_cursor_show(&w->cursor, w->conn.shm, f->cursor, f->cursor_buf, &w->layout,
+			      w->scale120))
+		wl_surface_commit(w->surface);	/* a subsurface moves at its parent's commit */
 	presenter_last_set(&w->shown, f->plane, sf.stamped, sf.seq);
 	return 0;
 }
@@ -695,17 +653,11 @@ static void wlout_destroy(struct presenter *base)
 		wlout_shm_finish(&w->content_bufs[i]);
 	wlout_shm_finish(&w->background);
 	wlout_shm_finish(&w->placard);
-	wlout_shm_finish(&w->cursor_buf);
 	if (w->frame_cb)
 		wl_callback_destroy(w->frame_cb);
 	if (w->inhibitor)
 		zwp_idle_inhibitor_v1_destroy(w->inhibitor);
-	if (w->cursor_viewport)
-		wp_viewport_destroy(w->cursor_viewport);
-	if (w->cursor_sub)
-		wl_subsurface_destroy(w->cursor_sub);
-	if (w->cursor)
-		wl_surface_destroy(w->cursor);
+	wlout_cursor_finish(&w->cursor);
 	if (w->content_viewport)
 		wp_viewport_destroy(w->content_viewport);
 	if (w->content_sub)
@@ -801,14 +753,10 @@ static void create_window(struct wlout *w)
 	w->content = wl_compositor_create_surface(w->conn.compositor);
 	w->content_sub = wl_subcompositor_get_subsurface(w->conn.subcompositor, w->content, w->surface);
 	wl_subsurface_set_desync(w->content_sub);
-	w->cursor = wl_compositor_create_surface(w->conn.compositor);
-	w->cursor_sub = wl_subcompositor_get_subsurface(w->conn.subcompositor, w->cursor, w->surface);
-	wl_subsurface_set_desync(w->cursor_sub);
-	wl_subsurface_place_above(w->cursor_sub, w->content);
+	wlout_cursor_init(&w->cursor, &w->conn, w->surface, w->content);
 	if (w->conn.viewporter) {
 		w->viewport = wp_viewporter_get_viewport(w->conn.viewporter, w->surface);
 		w->content_viewport = wp_viewporter_get_viewport(w->conn.viewporter, w->content);
-		w->cursor_viewport = wp_viewporter_get_viewport(w->conn.viewporter, w->cursor);
 	}
 	if (w->opts.fullscreen)
 		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
