@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The display IRQ ABI of kernel/ (see ABI.md), for building against the
- * stock <linux/vfio.h> of kernels without the series.  Where the installed
- * header already has it, these are the header's own definitions.
+ * The display IRQ ABI of kernel/ (its semantics are in the header that
+ * kernel/patches/0003 changes), for building against the stock
+ * <linux/vfio.h> of kernels without the series.  Where the installed header
+ * already has it, these are the header's own definitions.
  *
  * struct vfio_irq_info grew cap_offset after count.  The stock header's
  * struct is 16 bytes, so userspace here always uses struct

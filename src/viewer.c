@@ -2,10 +2,10 @@
 /*
  * vgpu-viewer: shows a running guest's mediated vGPU display.
  *
- * This file wires the modules together around one epoll loop.  The state
- * machine (ARCHITECTURE.md): waiting for the VMM -> attached, with the guest
- * display off or showing -> detached when the VMM exits, then waiting again
- * (--reconnect) or done.
+ * This file wires the modules together around one epoll loop (the map of
+ * the modules: doc/ARCHITECTURE.md).  The state machine: waiting for the
+ * VMM -> attached, with the guest display off or showing -> detached when
+ * the VMM exits, then waiting again (--reconnect) or done.
  *
  * Pacing: the display IRQ is AUTOMASKED.  After each wake-up the planes are
  * queried and the frame handed to the presenter; the IRQ is unmasked only

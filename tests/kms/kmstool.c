@@ -10,7 +10,7 @@
  *       against vkms's own CRC of its output (debugfs crtc-N/crc): when they
  *       agree, OUT.ppm is exactly what vkms put out.  vkms's writeback
  *       connector cannot be used for this while the viewer's connector is
- *       on the only CRTC (TESTBED.md), and only the DRM master could commit
+ *       on the only CRTC (the shared TESTBED.md), and only the DRM master could commit
  *       it; the CRC is vkms's word on the whole output.
  *   kmstool state [CARD]
  *       the CRTCs, connectors and planes as text (to compare before/after)
