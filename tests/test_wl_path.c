@@ -4,16 +4,8 @@
 #include <stdio.h>
 
 #include "test.h"
+#include "test_fourcc.h"
 #include "wl_path.h"
-
-/* drm_fourcc.h's values, without needing libdrm to build the test. */
-#define FOURCC(a, b, c, d) \
-	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#define DRM_FORMAT_XRGB8888 FOURCC('X', 'R', '2', '4')
-#define DRM_FORMAT_ARGB8888 FOURCC('A', 'R', '2', '4')
-#define DRM_FORMAT_XBGR8888 FOURCC('X', 'B', '2', '4')
-#define DRM_FORMAT_RGB565 FOURCC('R', 'G', '1', '6')
-#define DRM_FORMAT_MOD_LINEAR 0ull
 
 #define MOD_X_TILED 0x0100000000000001ull	/* I915_FORMAT_MOD_X_TILED */
 
