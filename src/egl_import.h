@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "plane.h"
 
 struct gbm_surface;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "presenter.h"
 
 struct egl_import;

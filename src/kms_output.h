@@ -13,7 +13,7 @@
 
 #include <xf86drmMode.h>
 
-#include "geometry.h"
+#include "geom.h"
 
 struct kms_options;
 struct kms_seat;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "presenter.h"
 
 /* What the presenter learnt about one guest dmabuf on this output. */

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "hotkeys.h"
 #include "plane.h"
 

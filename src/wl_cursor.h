@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "plane.h"
 #include "wl_shm.h"
 

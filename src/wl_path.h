@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "fmtset.h"
-#include "geometry.h"
+#include "geom.h"
 #include "plane.h"
 #include "presenter.h"
 

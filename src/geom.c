@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "geometry.h"
+#include "geom.h"
 
 /* a * b / c rounded to nearest, without overflow for 32-bit inputs. */
 static int32_t muldiv(uint32_t a, uint32_t b, uint32_t c)

@@ -2,7 +2,7 @@
 /* Scaling modes, filters, fractional scales and the cursor's place. */
 #include <stdlib.h>
 
-#include "geometry.h"
+#include "geom.h"
 #include "test.h"
 
 #define CHECK_RECT(r, X, Y, W, H)              \

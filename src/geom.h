@@ -4,8 +4,8 @@
  * choice, fractional scales and the cursor's place.  Pure arithmetic, shared
  * by every presenter and unit-tested on its own.
  */
-#ifndef VGPU_VIEWER_GEOMETRY_H
-#define VGPU_VIEWER_GEOMETRY_H
+#ifndef VGPU_VIEWER_GEOM_H
+#define VGPU_VIEWER_GEOM_H
 
 #include <stdbool.h>
 #include <stdint.h>
