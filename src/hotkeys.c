@@ -13,6 +13,8 @@ static const char *const action_names[HOTKEY_N] = {
 	[HOTKEY_QUIT] = "quit",
 	[HOTKEY_CYCLE_SCALE] = "cycle-scale",
 	[HOTKEY_TOGGLE_STATS] = "toggle-stats",
+	[HOTKEY_RELEASE_CURSOR] = "release-cursor",
+	[HOTKEY_SECURE_ATTENTION] = "secure-attention",
 };
 
 static const struct {
@@ -56,6 +58,8 @@ void hotkeys_default(struct hotkeys *ret)
 		[HOTKEY_QUIT] = { HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT, KEY_Q },
 		[HOTKEY_CYCLE_SCALE] = { HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT, KEY_S },
 		[HOTKEY_TOGGLE_STATS] = { HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT, KEY_I },
+		[HOTKEY_RELEASE_CURSOR] = { HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT, 0 },
+		[HOTKEY_SECURE_ATTENTION] = { HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT, KEY_END },
 	} };
 }
 
@@ -92,8 +96,6 @@ static int parse_chord(const char *s, const char *end, struct hotkey *ret)
 			return -EINVAL;
 		s = end;
 	}
-	if (k.mods && !k.key)
-		return -EINVAL;
 	*ret = k;
 	return 0;
 }
@@ -120,12 +122,42 @@ int hotkeys_parse(const char *arg, struct hotkeys *h, const char **ret_why)
 			if (strlen(action_names[i]) == (size_t)(eq - s) &&
 			    !strncmp(s, action_names[i], (size_t)(eq - s)))
 				a = i;
-		if (a < 0 || parse_chord(eq + 1, end, &out.k[a]))
+		if (a < 0)
+			return -ENOENT;
+		if (parse_chord(eq + 1, end, &out.k[a]) ||
+		    (out.k[a].mods && !out.k[a].key && a != HOTKEY_RELEASE_CURSOR))
 			return -EINVAL;
 		s = comma ? comma + 1 : end;
 	}
 	*h = out;
 	return 0;
+}
+
+const char *hotkeys_action_list(void)
+{
+	static char list[160];
+
+	if (!list[0])
+		for (size_t i = 0, n = 0; i < HOTKEY_N; i++)
+			n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0,
+					      "%s%s", i ? ", " : "", action_names[i]);
+	return list;
+}
+
+bool hotkeys_conflict(const struct hotkeys *h, enum hotkey_action *ret_a,
+		      enum hotkey_action *ret_b)
+{
+	for (int a = 0; a < HOTKEY_N; a++) {
+		for (int b = a + 1; b < HOTKEY_N; b++) {
+			if ((h->k[a].key || h->k[a].mods) && h->k[a].key == h->k[b].key &&
+			    h->k[a].mods == h->k[b].mods) {
+				*ret_a = (enum hotkey_action)a;
+				*ret_b = (enum hotkey_action)b;
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 uint32_t hotkeys_modifier(uint32_t key)
@@ -154,7 +186,7 @@ const char *hotkeys_chord_name(const struct hotkey *k, char *buf, unsigned int l
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (!k->key)
+	if (!k->key && !k->mods)
 		return buf;
 	for (size_t i = 0; i < N(mods); i++)
 		if (k->mods & mods[i].mod)
@@ -162,5 +194,7 @@ const char *hotkeys_chord_name(const struct hotkey *k, char *buf, unsigned int l
 	for (size_t i = 0; i < N(keys); i++)
 		if (keys[i].key == k->key)
 			snprintf(buf + n, n < len ? len - n : 0, "%s", keys[i].name);
+	if (!k->key && n && n <= len)	/* modifiers alone: "ctrl+alt" */
+		buf[n - 1] = '\0';
 	return buf;
 }

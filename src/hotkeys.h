@@ -8,6 +8,7 @@
 #ifndef VGPU_VIEWER_HOTKEYS_H
 #define VGPU_VIEWER_HOTKEYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum hotkey_action {
@@ -15,6 +16,8 @@ enum hotkey_action {
 	HOTKEY_QUIT,			/* exit 0 */
 	HOTKEY_CYCLE_SCALE,		/* fit -> fill -> integer -> none -> fit */
 	HOTKEY_TOGGLE_STATS,		/* KMS: the statistics overlay */
+	HOTKEY_RELEASE_CURSOR,		/* let go of a grabbed pointer (input: to come) */
+	HOTKEY_SECURE_ATTENTION,	/* Ctrl+Alt+Del to the guest (input: to come) */
 	HOTKEY_N,
 };
 
@@ -27,22 +30,37 @@ enum {
 
 struct hotkey {
 	uint32_t mods;		/* HOTKEY_MOD_* that must be held, and no others */
-	uint32_t key;		/* evdev key code; 0: the action has no hotkey */
+	uint32_t key;		/* evdev key code; 0: modifiers alone, or (no mods) none */
 };
 
 struct hotkeys {
 	struct hotkey k[HOTKEY_N];
 };
 
-/* F11; Ctrl+Alt+Q, Ctrl+Alt+S, Ctrl+Alt+I. */
+/*
+ * F11; Ctrl+Alt+Q, Ctrl+Alt+S, Ctrl+Alt+I; release-cursor Ctrl+Alt (the
+ * modifiers alone, as in virt-viewer), secure-attention Ctrl+Alt+End.
+ */
 void hotkeys_default(struct hotkeys *ret);
 
 /*
  * Parses @arg into *@h, which holds the defaults to change: each listed
  * action gets its chord ("quit=" none), the others keep theirs; "" clears
- * all.  Returns 0, or -EINVAL with the offending part in *@ret_why.
+ * all.  Only release-cursor takes modifiers alone.  Returns 0; -ENOENT for
+ * an action this viewer does not have (virt-viewer's zoom-in, say) or
+ * -EINVAL for a chord it cannot read, with the offending part in *@ret_why.
  */
 int hotkeys_parse(const char *arg, struct hotkeys *h, const char **ret_why);
+
+/* "toggle-fullscreen, quit, ...": the actions, for messages. */
+const char *hotkeys_action_list(void);
+
+/*
+ * Whether two actions share a chord: true, and which, in *@ret_a and
+ * *@ret_b.
+ */
+bool hotkeys_conflict(const struct hotkeys *h, enum hotkey_action *ret_a,
+		      enum hotkey_action *ret_b);
 
 /* The HOTKEY_MOD_* bit of a modifier key code, 0 for other keys. */
 uint32_t hotkeys_modifier(uint32_t key);

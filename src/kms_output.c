@@ -109,9 +109,26 @@ static drmModeConnector *find_connector(int fd, const drmModeRes *res, const cha
 	return NULL;
 }
 
+/*
+ * Whether mode @m refreshes at @mhz millihertz: whole hertz as DRM rounds
+ * them (60 takes a 59.94 Hz mode, as xrandr does), a fraction to within
+ * 5 mHz of the rate its timings give.
+ */
+static bool refresh_matches(const drmModeModeInfo *m, uint32_t mhz)
+{
+	uint64_t total = (uint64_t)m->htotal * m->vtotal, have;
+
+	if (mhz % 1000 == 0)
+		return m->vrefresh == mhz / 1000;
+	if (!total)
+		return false;
+	have = ((uint64_t)m->clock * 1000000 + total / 2) / total;
+	return have + 5 >= mhz && have <= (uint64_t)mhz + 5;
+}
+
 static int pick_mode(struct kms_output *o, drmModeConnector *c, const struct kms_options *want)
 {
-	char have[160] = "";
+	char have[160] = "", hz[24] = "";
 	size_t n = 0;
 	int best = -1;
 
@@ -121,7 +138,7 @@ static int pick_mode(struct kms_output *o, drmModeConnector *c, const struct kms
 
 		if (want->mode_w) {
 			if (m->hdisplay != want->mode_w || m->vdisplay != want->mode_h ||
-			    (want->mode_hz && m->vrefresh != want->mode_hz))
+			    (want->mode_mhz && !refresh_matches(m, want->mode_mhz)))
 				continue;
 		}
 		if (best < 0 || (preferred && !(c->modes[best].type & DRM_MODE_TYPE_PREFERRED)))
@@ -132,9 +149,13 @@ static int pick_mode(struct kms_output *o, drmModeConnector *c, const struct kms
 			n += (size_t)snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0,
 					      "%s%ux%u@%u", i ? ", " : "", c->modes[i].hdisplay,
 					      c->modes[i].vdisplay, c->modes[i].vrefresh);
-		LOG_ERR("%s has no mode %ux%u%s%.0u (it has %s%s)", o->name, want->mode_w,
-			want->mode_h, want->mode_hz ? "@" : "", want->mode_hz, have,
-			c->count_modes > 8 ? ", ..." : "");
+		if (want->mode_mhz % 1000)
+			snprintf(hz, sizeof(hz), "@%u.%03u", want->mode_mhz / 1000,
+				 want->mode_mhz % 1000);
+		else if (want->mode_mhz)
+			snprintf(hz, sizeof(hz), "@%u", want->mode_mhz / 1000);
+		LOG_ERR("%s has no mode %ux%u%s (it has %s%s)", o->name, want->mode_w,
+			want->mode_h, hz, have, c->count_modes > 8 ? ", ..." : "");
 		return -ERANGE;
 	}
 	o->mode = c->modes[best];

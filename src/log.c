@@ -16,6 +16,7 @@
 /* syslog.h's names, which log.h uses for its own macros. */
 #undef LOG_ERR
 #undef LOG_INFO
+#undef LOG_NOTICE
 #endif
 
 #define LOG_MODULE "log"

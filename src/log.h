@@ -8,6 +8,7 @@
 enum log_level {
 	LOG_LEVEL_ERR = 3,
 	LOG_LEVEL_WARN = 4,
+	LOG_LEVEL_NOTICE = 5,	/* shown by default: what the user should know, no fault */
 	LOG_LEVEL_INFO = 6,
 	LOG_LEVEL_DBG = 7,
 };
@@ -70,6 +71,7 @@ int log_errno(enum log_level level, const char *module, int errnum, const char *
 
 #define LOG_ERR(...) log_msg(LOG_LEVEL_ERR, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
 #define LOG_WARN(...) log_msg(LOG_LEVEL_WARN, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
+#define LOG_NOTICE(...) log_msg(LOG_LEVEL_NOTICE, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
 #define LOG_INFO(...) log_msg(LOG_LEVEL_INFO, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
 #define LOG_ERRNO(errnum, ...) log_errno(LOG_LEVEL_ERR, LOG_MODULE, (errnum), __VA_ARGS__)
 #if defined(LOG_ENABLE_DBG) && LOG_ENABLE_DBG

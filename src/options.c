@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <fcntl.h>
 
-#include <ini.h>
-
+#include "conffile.h"
 #include "hotkeys.h"
 
 #include "config.h"
@@ -29,20 +30,22 @@ enum option_key {
 	OPT_BACKEND = 'b',
 	OPT_WAIT = 'w',
 	OPT_FULLSCREEN = 'f',
+	OPT_RECONNECT = 'r',
+	OPT_TITLE = 't',
+	OPT_KIOSK = 'k',
+	OPT_HOTKEYS = 'H',
+	OPT_CONNECT = 'c',
 	OPT_VM = 256,
 	OPT_DEVICE_FD,
 	OPT_FD_SOCKET,
 	OPT_POLL,
 	OPT_STATS,
-	OPT_RECONNECT,
 	OPT_LIBVIRT_DIR,
 	OPT_SCALE,
 	OPT_FILTER,
 	OPT_PATH,
-	OPT_TITLE,
 	OPT_CONFIG,
-	OPT_KIOSK,
-	OPT_HOTKEYS,
+	OPT_DEBUG,
 	OPT_DRM_DEVICE,
 	OPT_OUTPUT,
 	OPT_MODE,
@@ -60,8 +63,12 @@ static const struct option_def {
 	enum arg_kind kind;
 	const char *arg;	/* argument name in --help */
 	const char *help;
+	const char *alias;	/* another long name (virt-viewer's), or NULL */
 } option_defs[] = {
-	{ "vm", OPT_VM, ARG_REQUIRED, "NAME", "show libvirt VM NAME (its pid and mdev UUID)" },
+	{ "vm", OPT_VM, ARG_REQUIRED, "NAME",
+	  "show libvirt VM NAME (or name it as the only argument)" },
+	{ "connect", OPT_CONNECT, ARG_REQUIRED, "URI",
+	  "libvirt: qemu:///system or qemu:///session (default: as virsh)" },
 	{ "pid", OPT_PID, ARG_REQUIRED, "PID", "attach to the mdev held by VMM process PID" },
 	{ "mdev", OPT_MDEV, ARG_REQUIRED, "UUID",
 	  "the mdev to show; alone: open it when nobody holds it" },
@@ -69,8 +76,9 @@ static const struct option_def {
 	{ "fd-socket", OPT_FD_SOCKET, ARG_REQUIRED, "PATH",
 	  "receive the VFIO device fd from unix socket PATH" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
-	  "wayland (a window; default with WAYLAND_DISPLAY), kms (no compositor) or headless" },
-	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)" },
+	  "auto (default: wayland with WAYLAND_DISPLAY, else headless), wayland, kms, headless" },
+	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)",
+	  "full-screen" },
 	{ "scale", OPT_SCALE, ARG_REQUIRED, "MODE",
 	  "fit (default, letterboxed), fill (cropped), integer, none (1:1)" },
 	{ "filter", OPT_FILTER, ARG_REQUIRED, "NAME",
@@ -93,15 +101,18 @@ static const struct option_def {
 	{ "reconnect", OPT_RECONNECT, ARG_NONE, NULL,
 	  "when the VMM exits, wait for it to come back" },
 	{ "libvirt-dir", OPT_LIBVIRT_DIR, ARG_REQUIRED, "DIR",
-	  "libvirt's runtime directory (default /run/libvirt/qemu)" },
+	  "libvirt's runtime directory (default: the --connect URI's)" },
 	{ "config", OPT_CONFIG, ARG_REQUIRED, "FILE",
 	  "read options from FILE only (default: see FILES in vgpu-viewer(1))" },
 	{ "verbose", OPT_VERBOSE, ARG_NONE, NULL, "log more (repeat for debug output)" },
+	{ "debug", OPT_DEBUG, ARG_NONE, NULL, "log everything (as -vv)" },
 	{ "version", OPT_VERSION, ARG_NONE, NULL, "print the version and exit" },
 	{ "help", OPT_HELP, ARG_NONE, NULL, "print this help and exit" },
 };
 
 #define N_OPTIONS (sizeof(option_defs) / sizeof(option_defs[0]))
+/* getopt's table: every name and alias. */
+#define N_LONGOPTS (2 * N_OPTIONS + 1)
 
 /* Options that make no sense in a file: they are about this one process. */
 static bool config_key(int key)
@@ -121,13 +132,35 @@ static bool config_key(int key)
 /* Where the option being applied came from: NULL for the command line, or "FILE:LINE". */
 static const char *cur_where;
 
+static const struct option_def *def_of(int key)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (option_defs[i].key == key)
+			return &option_defs[i];
+	return NULL;
+}
+
+/* How the user spelt option @key where it came from: "--scale" or, in a file, "scale". */
+static const char *spelt(int key)
+{
+	static char buf[2][32];
+	static int i;
+	const struct option_def *d = def_of(key);
+
+	i = !i;
+	snprintf(buf[i], sizeof(buf[i]), "%s%s", cur_where ? "" : "--", d ? d->name : "?");
+	return buf[i];
+}
+
 void options_print_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: " PROG " [OPTION]...\n"
-		"Show a running guest's mediated vGPU (mdev) display.\n"
+		"Usage: " PROG " [OPTION]... [VM]\n"
+		"Show the display of a running guest's mediated vGPU (mdev): of the libvirt\n"
+		"VM named VM, or of the guest --pid, --mdev, --device-fd or --fd-socket name.\n"
 		"Keyboard and mouse are not forwarded to the guest yet: the keyboard serves\n"
 		"the hotkeys (quit, cycle-scale, toggle-stats, toggle-fullscreen) only.\n"
+		"Long options may be shortened to any unique prefix.\n"
 		"\n"
 		"Options:\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -142,14 +175,24 @@ void options_print_help(FILE *out)
 			snprintf(left, sizeof(left), "-%c, --%s%s", d->key, d->name, arg);
 		else
 			snprintf(left, sizeof(left), "    --%s%s", d->name, arg);
-		fprintf(out, "  %-26s %s\n", left, d->help);
+		fprintf(out, "  %-26s %s", left, d->help);
+		if (d->alias)
+			fprintf(out, " (or --%s)", d->alias);
+		fputc('\n', out);
 	}
 	fprintf(out,
 		"\n"
+		"Configuration: %s/viewer.conf,\n"
+		"then VM.conf there, then $XDG_CONFIG_HOME/vgpu-viewer/config; the command\n"
+		"line wins (or --config FILE alone).  A commented example: viewer.conf.example.\n",
+		options_sysconfdir);
+	fprintf(out,
+		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line, 3 no such device or VM,\n"
-		"4 device in use, 5 no permission over the VMM, 6 not a display device,\n"
-		"7 the VMM is not running or exited, 8 the compositor went away, 9 no such\n"
-		"connected output, 10 no such mode, 11 the display is in use (another DRM master).\n");
+		"4 device in use, 5 no permission over the VMM (or a libvirt file only root may\n"
+		"read), 6 not a display device, 7 the VM is not running or its VMM exited,\n"
+		"8 the compositor went away, 9 no such connected output, 10 no such mode,\n"
+		"11 the display is in use (another DRM master).\n");
 }
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
@@ -192,6 +235,16 @@ static const char *const backend_names[] = { "auto", "headless", "wayland", "kms
 static const char *const scale_names[] = { "fit", "fill", "integer", "none", NULL };
 static const char *const filter_names[] = { "auto", "nearest", "linear", NULL };
 
+const char *options_backend_name(enum viewer_backend b)
+{
+	return (unsigned int)b <= VIEWER_BACKEND_KMS ? backend_names[b] : "?";
+}
+
+const char *options_filter_name(enum geom_filter f)
+{
+	return (unsigned int)f <= GEOM_FILTER_LINEAR ? filter_names[f] : "?";
+}
+
 /* A decimal number at *@s (digits only), moving *@s past it. */
 static bool take_uint(const char **s, unsigned long max, unsigned long *ret)
 {
@@ -205,20 +258,34 @@ static bool take_uint(const char **s, unsigned long max, unsigned long *ret)
 	return errno == 0 && *ret <= max;
 }
 
-/* "WxH" or "WxH@HZ". */
+/* "WxH", "WxH@HZ" or "WxH@HZ.FRACTION" (up to millihertz). */
 static bool parse_mode(const char *arg, struct kms_options *k)
 {
-	unsigned long w, h, hz = 0;
+	unsigned long w, h, hz = 0, frac = 0, scale = 1000;
 
 	if (!take_uint(&arg, 16384, &w) || *arg++ != 'x' || !take_uint(&arg, 16384, &h))
 		return false;
-	if (*arg == '@' && (++arg, !take_uint(&arg, 1000, &hz) || !hz))
-		return false;
+	if (*arg == '@') {
+		arg++;
+		if (!take_uint(&arg, 1000, &hz))
+			return false;
+		if (*arg == '.') {
+			const char *digits = ++arg;
+
+			if (!take_uint(&arg, 999, &frac) || arg - digits > 3)
+				return false;
+			for (long n = arg - digits; n > 0; n--)
+				scale /= 10;
+			frac *= scale;
+		}
+		if (!hz && !frac)
+			return false;
+	}
 	if (*arg || !w || !h)
 		return false;
 	k->mode_w = (uint32_t)w;
 	k->mode_h = (uint32_t)h;
-	k->mode_hz = (uint32_t)hz;
+	k->mode_mhz = (uint32_t)(hz * 1000 + frac);
 	return true;
 }
 
@@ -234,11 +301,21 @@ static bool *flag(struct viewer_options *o, int key)
 	}
 }
 
+/* A copy of @value that lives as long as @o; NULL when out of memory. */
+static const char *keep(struct viewer_options *o, const char *value);
+
+/* A non-empty argument, or NULL. */
+static bool nonempty(const char *arg)
+{
+	return arg && *arg;
+}
+
 /* One option with its argument; OPTIONS_RUN to go on. */
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
-	const char *why = arg;
+	const char *why = arg, *name = spelt(key);
 	unsigned long v;
+	char *lower;
 	int k;
 
 	if (!cur_where && (key == OPT_DRM_DEVICE || key == OPT_OUTPUT || key == OPT_MODE))
@@ -253,28 +330,57 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_VERBOSE:
 		o->verbose++;
 		break;
+	case OPT_DEBUG:
+		o->verbose = o->verbose > 2 ? o->verbose : 2;
+		break;
 	case OPT_PID:
 		if (!parse_uint(arg, 1, INT_MAX, &v))
-			return usage(err, "--pid takes a process id, not '%s'", arg);
+			return usage(err, "%s takes a process id, not '%s'", name, arg);
 		o->pid = (pid_t)v;
 		break;
 	case OPT_MDEV:
 		if (!mdev_uuid_valid(arg))
-			return usage(err, "--mdev takes an mdev UUID, not '%s'", arg);
-		o->mdev = arg;
+			return usage(err, "%s takes an mdev UUID, not '%s'", name, arg);
+		/* sysfs names mdevs in lower case; a UUID is the same in either. */
+		o->mdev = keep(o, arg);
+		if (!o->mdev)
+			return usage(err, "%s", "out of memory");
+		for (lower = (char *)o->mdev; *lower; lower++)
+			*lower = (char)tolower((unsigned char)*lower);
 		break;
 	case OPT_VM:
-		if (!*arg || strchr(arg, '/'))
-			return usage(err, "--vm takes a VM name, not '%s'", arg);
+		if (!*arg || strchr(arg, '/') || *arg == '-')
+			return usage(err, "'%s' is not a VM name", arg);
 		o->vm = arg;
+		break;
+	case OPT_CONNECT:
+		if (strcmp(arg, "qemu:///system") && strcmp(arg, "qemu:///session"))
+			return usage(err, "%s takes qemu:///system or qemu:///session, not '%s' "
+				     "(only local QEMU domains can be shown)", name, arg);
+		o->connect = arg;
 		break;
 	case OPT_DEVICE_FD:
 		if (!parse_uint(arg, 0, INT_MAX, &v))
-			return usage(err, "--device-fd takes a file descriptor number, not '%s'", arg);
+			return usage(err, "%s takes a file descriptor number, not '%s'", name, arg);
+		if (fcntl((int)v, F_GETFD) < 0)
+			return usage(err, "%s %lu: no such open file descriptor (it must be "
+				     "inherited from the process that starts " PROG ")", name, v);
 		o->device_fd = (int)v;
 		break;
 	case OPT_FD_SOCKET:
-		o->fd_socket = arg;
+	case OPT_STATS:
+	case OPT_DRM_DEVICE:
+	case OPT_LIBVIRT_DIR:
+		if (!nonempty(arg))
+			return usage(err, "%s takes a path, not an empty string", name);
+		if (key == OPT_FD_SOCKET)
+			o->fd_socket = arg;
+		else if (key == OPT_STATS)
+			o->stats = arg;
+		else if (key == OPT_DRM_DEVICE)
+			o->kms.device = arg;
+		else
+			o->libvirt_dir = arg;
 		break;
 	case OPT_BACKEND:
 		k = keyword(arg, backend_names);
@@ -287,89 +393,95 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_FULLSCREEN:
 	case OPT_WAIT:
 	case OPT_RECONNECT:
-		*flag(o, key) = true;
+	case OPT_KIOSK:
+		*flag(o, key) = true;	/* --kiosk's other effects: see check() */
 		break;
 	case OPT_SCALE:
 		k = keyword(arg, scale_names);
 		if (k < 0)
-			return usage(err, "--scale takes fit, fill, integer or none, not '%s'", arg);
+			return usage(err, "%s takes fit, fill, integer or none, not '%s'", name, arg);
 		o->present.scale = (enum geom_scale)k;
 		break;
 	case OPT_FILTER:
 		k = keyword(arg, filter_names);
 		if (k < 0)
-			return usage(err, "--filter takes auto, nearest or linear, not '%s'", arg);
+			return usage(err, "%s takes auto, nearest or linear, not '%s'", name, arg);
 		o->present.filter = (enum geom_filter)k;
 		break;
 	case OPT_PATH:
 		k = keyword(arg, presenter_path_names);
 		if (k < 0)
-			return usage(err, "--path takes auto, zero-copy, egl or shm, not '%s'", arg);
+			return usage(err, "%s takes auto, zero-copy, egl or shm, not '%s'", name, arg);
 		o->present.path = (enum presenter_path)k;
 		break;
 	case OPT_TITLE:
 		o->present.title = arg;
 		break;
-	case OPT_KIOSK:
-		o->kiosk = true;
-		o->present.fullscreen = true;
-		o->present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key = 0;
-		break;
 	case OPT_HOTKEYS:
-		if (hotkeys_parse(arg, &o->present.hotkeys, &why))
-			return usage(err, "--hotkeys: cannot read '%s' (ACTION=CHORD: quit, "
-				     "cycle-scale, toggle-stats, toggle-fullscreen; a chord is "
-				     "modifiers and a key, e.g. ctrl+alt+q)", why);
-		break;
-	case OPT_DRM_DEVICE:
-		o->kms.device = arg;
+		k = hotkeys_parse(arg, &o->present.hotkeys, &why);
+		if (k == -ENOENT)
+			return usage(err, "%s: no action '%.*s' here (the actions: %s)", name,
+				     (int)strcspn(why, "=,"), why, hotkeys_action_list());
+		if (k)
+			return usage(err, "%s: cannot read '%s' (ACTION=CHORD,...; a chord is "
+				     "modifiers and a key, e.g. ctrl+alt+q)", name, why);
 		break;
 	case OPT_OUTPUT:
 		if (!*arg)
-			return usage(err, "%s", "--output takes a connector name, e.g. HDMI-A-1");
+			return usage(err, "%s takes a connector name, e.g. HDMI-A-1", name);
 		o->kms.output = arg;
 		break;
 	case OPT_MODE:
 		if (!parse_mode(arg, &o->kms))
-			return usage(err, "--mode takes WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, not '%s'", arg);
+			return usage(err, "%s takes WIDTHxHEIGHT or WIDTHxHEIGHT@HZ (HZ may have "
+				     "decimals, e.g. 59.94), not '%s'", name, arg);
 		break;
 	case OPT_CONFIG:
 		break;	/* read before everything else, see options_parse() */
 	case OPT_POLL:
 		o->poll = true;
 		if (arg && !parse_uint(arg, 1, 10000, &v))
-			return usage(err, "--poll takes a period of 1 to 10000 ms, not '%s'", arg);
+			return usage(err, "%s takes a period of 1 to 10000 ms, not '%s'", name, arg);
 		if (arg)
 			o->poll_ms = (unsigned int)v;
-		break;
-	case OPT_STATS:
-		o->stats = arg;
-		break;
-	case OPT_LIBVIRT_DIR:
-		o->libvirt_dir = arg;
 		break;
 	}
 	return OPTIONS_RUN;
 }
 
-/* Whole-command-line rules. */
+/* Whole-command-line rules, and what options do together. */
 static enum options_result check(struct viewer_options *o, FILE *err)
 {
 	int sources = (o->pid > 0) + (o->vm != NULL) + (o->device_fd >= 0) + (o->fd_socket != NULL);
+	enum hotkey_action a, b;
+	char chord[48];
 
 	if (sources > 1)
-		return usage(err, "%s", "--vm, --pid, --device-fd and --fd-socket exclude each other");
+		return usage(err, "%s", "a VM, --pid, --device-fd and --fd-socket exclude each other");
 	if (!sources && !o->mdev)
-		return usage(err, "%s", "nothing to show: give --vm, --pid, --mdev, --device-fd or --fd-socket");
+		return usage(err, "%s", "nothing to show: name a VM, or give --pid, --mdev, "
+			     "--device-fd or --fd-socket");
 	if (o->mdev && (o->device_fd >= 0 || o->fd_socket))
 		return usage(err, "%s", "--mdev does not go with --device-fd or --fd-socket");
 	if (o->backend == VIEWER_BACKEND_HEADLESS && o->window_opts_on_cli)
-		return usage(err, "%s", "--fullscreen, --scale, --filter, --path and --title are for "
-			     "the wayland and kms backends");
+		return usage(err, "%s", "--fullscreen, --scale, --filter, --path, --title, --kiosk "
+			     "and --hotkeys are for the wayland and kms backends");
 	if (o->backend != VIEWER_BACKEND_KMS && o->kms_opts_on_cli)
 		return usage(err, "%s", "--drm-device, --output and --mode are for --backend kms");
 	if (o->reconnect && (o->device_fd >= 0 || o->fd_socket))
-		return usage(err, "%s", "--reconnect needs a VMM to wait for (--vm, --pid or --mdev)");
+		return usage(err, "%s", "--reconnect needs a VMM to wait for (a VM, --pid or --mdev)");
+	if ((o->connect || o->libvirt_dir) && !o->vm)
+		return usage(err, "%s", "--connect and --libvirt-dir are for a libvirt VM");
+	/* Whatever the order: no hotkey leaves a kiosk's fullscreen. */
+	if (o->kiosk) {
+		o->present.fullscreen = true;
+		o->present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN] = (struct hotkey){ 0, 0 };
+	}
+	if (hotkeys_conflict(&o->present.hotkeys, &a, &b))
+		return usage(err, "hotkeys: %s and %s are both %s (give one of them another chord, "
+			     "or none: %s=)", hotkeys_action_name(a), hotkeys_action_name(b),
+			     hotkeys_chord_name(&o->present.hotkeys.k[a], chord, sizeof(chord)),
+			     hotkeys_action_name(b));
 	return OPTIONS_RUN;
 }
 
@@ -405,23 +517,14 @@ static int parse_bool(const char *v)
 	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
 	static const char *const no[] = { "false", "no", "off", "0", NULL };
 
-	if (keyword(v, yes) >= 0)
-		return 1;
-	if (keyword(v, no) >= 0)
-		return 0;
+	for (int i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+	for (int i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i]))
+			return 0;
 	return -1;
 }
-
-struct config_ctx {
-	struct viewer_options *o;
-	FILE *f;
-	const char *path;
-	int line;		/* of the line inih read last */
-	int fail_line;		/* of the first key the handler refused, 0: none */
-	char *msg;		/* its message */
-	size_t msg_len;
-	FILE *msg_f;
-};
 
 /* One "key = value" of a configuration file. */
 static enum options_result config_apply(struct viewer_options *o, FILE *err, const char *section,
@@ -436,7 +539,8 @@ static enum options_result config_apply(struct viewer_options *o, FILE *err, con
 		return usage(err, "unknown section [%s] (options go in [viewer] or before any "
 			     "section)", section);
 	for (size_t i = 0; i < N_OPTIONS; i++)
-		if (!strcmp(option_defs[i].name, name))
+		if (!strcmp(option_defs[i].name, name) ||
+		    (option_defs[i].alias && !strcmp(option_defs[i].alias, name)))
 			d = &option_defs[i];
 	if (!d || !config_key(d->key))
 		return usage(err, d ? "'%s' cannot be set in a file" : "unknown key '%s'", name);
@@ -451,7 +555,8 @@ static enum options_result config_apply(struct viewer_options *o, FILE *err, con
 		}
 		b = parse_bool(value);
 		if (b < 0)
-			return usage(err, "%s takes true or false, not '%s'", name, value);
+			return usage(err, "%s takes true or false (or yes/no, on/off, 1/0), not '%s'",
+				     name, value);
 		if (b)
 			return apply(o, d->key, NULL, err);
 		if (flag(o, d->key))
@@ -473,30 +578,23 @@ static enum options_result config_apply(struct viewer_options *o, FILE *err, con
 	return apply(o, d->key, arg, err);
 }
 
-/* inih's line reader: fgets, counting lines so that errors can say where. */
-static char *config_reader(char *str, int num, void *stream)
+/* conffile's handler: @where is FILE:LINE for the messages. */
+static int config_key_value(void *data, const char *where, const char *section, const char *key,
+			    const char *value, FILE *msg)
 {
-	struct config_ctx *c = stream;
-	char *ret = fgets(str, num, c->f);
+	enum options_result res;
 
-	if (ret)
-		c->line++;
-	return ret;
+	cur_where = where;
+	res = config_apply(data, msg, section, key, value);
+	cur_where = NULL;
+	return res == OPTIONS_RUN ? 0 : -1;
 }
 
-static int config_handler(void *user, const char *section, const char *name, const char *value)
+static void config_complain(FILE *err, const char *where, const char *what)
 {
-	struct config_ctx *c = user;
-	char where[PATH_MAX + 16];
-
-	if (c->fail_line)
-		return 0;	/* only the first error is reported */
-	snprintf(where, sizeof(where), "%s:%d", c->path, c->line);
 	cur_where = where;
-	if (config_apply(c->o, c->msg_f, section, name, value) != OPTIONS_RUN)
-		c->fail_line = c->line;
+	usage(err, "%s", what);
 	cur_where = NULL;
-	return !c->fail_line;
 }
 
 /*
@@ -506,39 +604,18 @@ static int config_handler(void *user, const char *section, const char *name, con
 static enum options_result load_config(struct viewer_options *o, const char *path,
 				       bool must_exist, FILE *err)
 {
-	struct config_ctx c = { .o = o, .path = path };
-	char where[PATH_MAX + 16];
-	int line;
+	int ret = conffile_read(path, config_key_value, o, err, config_complain);
 
-	c.f = fopen(path, "re");
-	if (!c.f) {
-		if (!must_exist && errno == ENOENT)
-			return OPTIONS_RUN;
-		return usage(err, "cannot read %s: %s", path, strerror(errno));
-	}
-	c.msg_f = open_memstream(&c.msg, &c.msg_len);
-	if (!c.msg_f) {
-		fclose(c.f);
-		return usage(err, "%s", "out of memory");
-	}
-	line = ini_parse_stream(config_reader, &c, config_handler, &c);
-	fclose(c.msg_f);
-	fclose(c.f);
-
-	if (line && (!c.fail_line || line < c.fail_line)) {
-		/* inih's own complaint: a line that is neither [section] nor key = value. */
-		snprintf(where, sizeof(where), "%s:%d", path, line);
-		cur_where = where;
-		usage(err, "%s", "expected 'key = value' or '[section]'");
-		cur_where = NULL;
-	} else if (c.fail_line) {
-		fputs(c.msg, err);
-	}
-	free(c.msg);
-	return line || c.fail_line ? OPTIONS_USAGE : OPTIONS_RUN;
+	if (ret == -ENOENT && must_exist)
+		return usage(err, "cannot read %s: %s", path, strerror(ENOENT));
+	return ret && ret != -ENOENT ? OPTIONS_USAGE : OPTIONS_RUN;
 }
 
-/* The files of options_sysconfdir and the user's, in order; or --config alone. */
+/*
+ * The files of options_sysconfdir and the user's, in order; or --config
+ * alone.  VM.conf is for the VM of the command line, or else the one
+ * viewer.conf names (a kiosk's).
+ */
 static enum options_result load_configs(struct viewer_options *o, const char *config,
 					const char *vm, FILE *err)
 {
@@ -550,6 +627,8 @@ static enum options_result load_configs(struct viewer_options *o, const char *co
 		return load_config(o, config, true, err);
 	snprintf(path, sizeof(path), "%s/viewer.conf", options_sysconfdir);
 	res = load_config(o, path, false, err);
+	if (!vm)
+		vm = o->vm;
 	if (res == OPTIONS_RUN && vm && *vm && !strchr(vm, '/')) {
 		snprintf(path, sizeof(path), "%s/%s.conf", options_sysconfdir, vm);
 		res = load_config(o, path, false, err);
@@ -565,25 +644,29 @@ static enum options_result load_configs(struct viewer_options *o, const char *co
 	return load_config(o, path, false, err);
 }
 
-/* --config and --vm, found before the files are read (the files come first). */
-static void prescan(int argc, char *argv[], const char **ret_config, const char **ret_vm)
+/* Every digit, at least one. */
+static bool all_digits(const char *s)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--"))
-			break;
-		if (!strcmp(a, "--config") && i + 1 < argc)
-			*ret_config = argv[++i];
-		else if (!strncmp(a, "--config=", 9))
-			*ret_config = a + 9;
-		else if (!strcmp(a, "--vm") && i + 1 < argc)
-			*ret_vm = argv[++i];
-		else if (!strncmp(a, "--vm=", 5))
-			*ret_vm = a + 5;
-	}
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
 }
 
+/* One option of the command line, kept to apply after the files. */
+struct cli_opt {
+	int key;
+	const char *arg;
+};
+
+/*
+ * The command line in two passes: getopt reads it all first (any spelling
+ * it accepts: abbreviations, -xVALUE, --x=VALUE), which tells --config and
+ * the VM; then the files are read; then the command line's options are
+ * applied over them, in order.
+ */
 enum options_result options_parse(struct viewer_options *opts, int argc, char *argv[],
 				  FILE *out, FILE *err)
 {
@@ -592,79 +675,111 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 		[ARG_REQUIRED] = required_argument,
 		[ARG_OPTIONAL] = optional_argument,
 	};
-	struct option longopts[N_OPTIONS + 1];
-	char shortopts[3 * N_OPTIONS + 2];
-	enum options_result res;
-	size_t n = 0;
-	int c;
-
+	struct option longopts[N_LONGOPTS];
+	char shortopts[3 * N_OPTIONS + 3];
 	const char *config = NULL, *vm = NULL;
+	enum options_result res = OPTIONS_RUN;
+	struct cli_opt *cli;
+	size_t n = 0, nl = 0, ncli = 0;
+	bool positional = false;
+	int c;
 
 	*opts = (struct viewer_options){
 		.device_fd = -1,
 		.poll_ms = 16,
-		.libvirt_dir = "/run/libvirt/qemu",
 		.present = { .app_id = "vgpu-viewer" },
 	};
 	hotkeys_default(&opts->present.hotkeys);
 
-	shortopts[n++] = ':';	/* report a missing argument as ':' */
+	/*
+	 * '-': arguments that are no option come back in order as key 1 (a
+	 * VM name, or the period of a --poll before them); ':': a missing
+	 * argument is reported as ':'.
+	 */
+	shortopts[n++] = '-';
+	shortopts[n++] = ':';
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option_def *d = &option_defs[i];
 
-		longopts[i] = (struct option){
-			.name = d->name,
-			.has_arg = has_arg[d->kind],
-			.val = d->key,
-		};
+		longopts[nl++] = (struct option){ d->name, has_arg[d->kind], NULL, d->key };
+		if (d->alias)
+			longopts[nl++] = (struct option){ d->alias, has_arg[d->kind], NULL, d->key };
 		if (d->key < 256) {
 			shortopts[n++] = (char)d->key;
 			if (d->kind == ARG_REQUIRED)
 				shortopts[n++] = ':';
 		}
 	}
-	longopts[N_OPTIONS] = (struct option){ 0 };
+	longopts[nl] = (struct option){ 0 };
 	shortopts[n] = '\0';
 
-	/* The files first, so that the command line wins. */
-	prescan(argc, argv, &config, &vm);
-	for (int i = 1; i < argc; i++)	/* --help and --version need no files */
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
-		    !strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
-			config = "", vm = NULL;
-	if (!config || *config) {
-		res = load_configs(opts, config, vm, err);
-		if (res != OPTIONS_RUN)
-			return res;
-	}
-	opts->config = config;
-
+	cli = calloc((size_t)argc + 1, sizeof(*cli));
+	if (!cli)
+		return usage(err, "%s", "out of memory");
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while (res == OPTIONS_RUN && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			options_print_help(out);
-			return OPTIONS_DONE;
+			res = OPTIONS_DONE;
+			break;
 		case OPT_VERSION:
 			fprintf(out, PROG " " VGPU_VIEWER_VERSION " (" VGPU_VIEWER_VCS_VERSION ")\n");
-			return OPTIONS_DONE;
+			res = OPTIONS_DONE;
+			break;
 		case ':':
-			return usage(err, "option '%s' needs an argument", argv[optind - 1]);
+			res = usage(err, "option '%s' needs an argument", argv[optind - 1]);
+			break;
 		case '?':
 			if (optopt && optopt < 256) {
-				char s[3] = { '-', (char)optopt, '\0' };
+				char o[3] = { '-', (char)optopt, '\0' };
 
-				return usage(err, "unknown option '%s'", s);
+				res = usage(err, "unknown option '%s'", o);
+			} else {
+				res = usage(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
 			}
-			return usage(err, "unknown option '%s'", argv[optind - 1]);
+			break;
+		case 1:
+			/* "--poll 16" as well as "--poll=16". */
+			if (ncli && cli[ncli - 1].key == OPT_POLL && !cli[ncli - 1].arg &&
+			    all_digits(optarg)) {
+				cli[ncli - 1].arg = optarg;
+				break;
+			}
+			if (positional) {
+				res = usage(err, "unexpected argument '%s' (one VM at a time)", optarg);
+				break;
+			}
+			positional = true;
+			cli[ncli++] = (struct cli_opt){ OPT_VM, optarg };
+			vm = optarg;
+			break;
+		case OPT_CONFIG:
+			if (!*optarg)
+				res = usage(err, "%s", "--config takes a file");
+			config = optarg;
+			break;
 		default:
-			res = apply(opts, c, optarg, err);
-			if (res != OPTIONS_RUN)
-				return res;
+			if (c == OPT_VM) {
+				if (vm) {
+					res = usage(err, "%s", "name the VM once (NAME or --vm NAME)");
+					break;
+				}
+				vm = optarg;
+			}
+			cli[ncli++] = (struct cli_opt){ c, optarg };
 		}
 	}
-	if (optind < argc)
-		return usage(err, "unexpected argument '%s'", argv[optind]);
+
+	/* The files first, so that the command line wins. */
+	if (res == OPTIONS_RUN)
+		res = load_configs(opts, config, vm, err);
+	opts->config = config;
+	for (size_t i = 0; i < ncli && res == OPTIONS_RUN; i++)
+		res = apply(opts, cli[i].key, cli[i].arg, err);
+	free(cli);
+	if (res != OPTIONS_RUN)
+		return res;
 	return check(opts, err);
 }

@@ -37,7 +37,7 @@ struct kms_options {
 	const char *device;		/* --drm-device, NULL: find one */
 	const char *output;		/* --output, NULL: the first connected */
 	uint32_t mode_w, mode_h;	/* --mode, 0: the preferred mode */
-	uint32_t mode_hz;		/* 0: any refresh rate */
+	uint32_t mode_mhz;		/* refresh in millihertz (59.94: 59940); 0: any */
 };
 
 struct viewer_options {
@@ -53,7 +53,8 @@ struct viewer_options {
 	const char *stats;		/* --stats FILE */
 	bool wait;			/* --wait: wait for the VM or mdev to appear */
 	bool reconnect;			/* --reconnect: re-attach when the VMM comes back */
-	const char *libvirt_dir;	/* where libvirt keeps NAME.pid and NAME.xml */
+	const char *connect;		/* --connect: qemu:///system or qemu:///session, NULL: default */
+	const char *libvirt_dir;	/* --libvirt-dir: where NAME.pid and NAME.xml are, NULL: from @connect */
 	struct presenter_options present;	/* --scale, --filter, --path, --fullscreen, --title */
 	bool kiosk;			/* --kiosk: fullscreen, no hotkey leaves it */
 	bool window_opts_on_cli;	/* one of the above was on the command line */
@@ -87,6 +88,18 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
  * these elsewhere; the default is the build's sysconfdir.
  */
 extern const char *options_sysconfdir;
+
+/*
+ * What differs from @old in @new, for SIGHUP: what applies at once (log
+ * level, scale, filter) into @applied, what needs a restart into @later;
+ * each as "name a -> b, ..." or "" when nothing.
+ */
+void options_diff(const struct viewer_options *old, const struct viewer_options *new,
+		  char *applied, size_t applied_len, char *later, size_t later_len);
+
+/* "auto", "headless", ...; "auto", "nearest", "linear". */
+const char *options_backend_name(enum viewer_backend b);
+const char *options_filter_name(enum geom_filter f);
 
 /* Frees what options_parse() kept for @opts. */
 void options_finish(struct viewer_options *opts);

@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #define LOG_MODULE "viewer"
+#include "backend.h"
 #include "config.h"
 #include "flip_irq.h"
-#include "headless.h"
 #include "libvirt.h"
 #include "log.h"
 #include "notify.h"
@@ -34,12 +34,6 @@
 #include "privs.h"
 #include "stats.h"
 #include "vfio_dev.h"
-#if HAVE_KMS
-#include "kms.h"
-#endif
-#if HAVE_WAYLAND
-#include "wl_surface.h"
-#endif
 
 #define DMABUF_CACHE_SIZE 8
 #define RETRY_MS 250
@@ -55,7 +49,10 @@ enum source {
 	SRC_TICK,
 };
 
-/* The status line and the watchdog are refreshed this often (or faster, for a short WatchdogSec). */
+/*
+ * The status line and the watchdog are refreshed this often (or faster, for a
+ * short WatchdogSec).
+ */
 #define TICK_MS 1000
 
 enum state {
@@ -87,6 +84,7 @@ struct viewer {
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
 	char cursor_note[192];	/* what was logged for the cursor plane */
+	char why[320];		/* why attaching failed (libvirt) */
 	char mode[160];		/* the mode shown, "WxH FOURCC" */
 	struct {		/* the last "on" [1] and "off" [0] message, and when */
 		char line[192];
@@ -104,26 +102,14 @@ static int exit_code_for(int err)
 	switch (err) {
 	case -ENODEV: return VIEWER_EXIT_NO_DEVICE;
 	case -EBUSY: return VIEWER_EXIT_BUSY;
-	case -EPERM: return VIEWER_EXIT_PERMISSION;
+	case -EPERM:
+	case -EACCES: return VIEWER_EXIT_PERMISSION;
 	case -ENOTSUP: return VIEWER_EXIT_NOT_DISPLAY;
 	case -ESRCH: return VIEWER_EXIT_VMM_GONE;
 	case -EINVAL: return VIEWER_EXIT_USAGE;
 	default: return VIEWER_EXIT_FAILURE;
 	}
 }
-
-#if HAVE_KMS
-/* The exit status for a KMS output that could not be set up. */
-static int display_exit_code_for(int err)
-{
-	switch (err) {
-	case -ENODEV: return VIEWER_EXIT_NO_OUTPUT;
-	case -ERANGE: return VIEWER_EXIT_NO_MODE;
-	case -EBUSY: return VIEWER_EXIT_DISPLAY_BUSY;
-	default: return VIEWER_EXIT_FAILURE;
-	}
-}
-#endif
 
 /* The line 'systemctl status' shows. */
 static void update_status(struct viewer *v)
@@ -396,7 +382,9 @@ static void detach(struct viewer *v, const char *why)
 	stats_event(v->stats, "detach", "reason", why);
 }
 
-/* Where the device comes from this time. */
+static bool retryable(int err);
+
+/* Where the device comes from this time; why not in v->why. */
 static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 {
 	pid_t holder;
@@ -409,7 +397,12 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 		.fd_socket = v->opts.fd_socket,
 	};
 	if (v->opts.vm) {
-		ret = libvirt_resolve(v->opts.libvirt_dir, v->opts.vm, &t->pid, uuid);
+		ret = libvirt_resolve(v->opts.connect, v->opts.libvirt_dir, v->opts.vm, &t->pid,
+				      uuid, v->why, sizeof(v->why));
+		/* What waiting cures is said by the waiting message. */
+		if (ret && !(retryable(ret) &&
+			     (v->opts.wait || (v->opts.reconnect && v->attached_once))))
+			LOG_ERR("%s", v->why);
 		if (ret)
 			return ret;
 		if (!t->uuid)
@@ -524,7 +517,7 @@ static void handle_retry(struct viewer *v)
 /* The log level for -v counts, and stderr or the journal. */
 static void init_logging(int verbose)
 {
-	log_init(verbose > 1 ? LOG_LEVEL_DBG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+	log_init(verbose > 1 ? LOG_LEVEL_DBG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_NOTICE,
 		 getenv("JOURNAL_STREAM") != NULL);
 	log_use_journal(log_stderr_is_journal());
 }
@@ -536,22 +529,24 @@ static void init_logging(int verbose)
  */
 static void reload(struct viewer *v)
 {
+	char applied[256], later[256];
 	struct viewer_options o;
 
 	notify_reloading();
 	if (options_parse(&o, v->argc, v->argv, stderr, stderr) != OPTIONS_RUN) {
 		LOG_ERR("reloading the configuration failed; keeping the old one");
 	} else {
+		options_diff(&v->opts, &o, applied, sizeof(applied), later, sizeof(later));
 		init_logging(o.verbose);
 		if (v->presenter->ops->set_options)
 			v->presenter->ops->set_options(v->presenter, &o.present);
-		if ((o.vm && (!v->opts.vm || strcmp(o.vm, v->opts.vm))) || o.poll != v->opts.poll ||
-		    o.backend != v->opts.backend || o.present.path != v->opts.present.path)
-			LOG_WARN("the VM, backend, path and polling change at the next restart");
 		v->opts.verbose = o.verbose;
 		v->opts.present.scale = o.present.scale;
 		v->opts.present.filter = o.present.filter;
-		LOG_INFO("configuration reloaded");
+		if (later[0])
+			LOG_WARN("%s: changes at the next restart", later);
+		LOG_INFO("configuration reloaded: %s", applied[0] ? applied :
+			 later[0] ? "nothing to apply now" : "nothing changed");
 	}
 	options_finish(&o);
 	notify_ready();
@@ -690,6 +685,7 @@ static void block_signals(sigset_t *mask)
 static int setup(struct viewer *v, const sigset_t *mask)
 {
 	uint64_t wd_usec, tick_ms;
+	int exit_code;
 
 	v->epfd = epoll_create1(EPOLL_CLOEXEC);
 	v->sigfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -711,36 +707,10 @@ static int setup(struct viewer *v, const sigset_t *mask)
 	v->stats = stats_create(v->opts.stats);
 	if (!v->stats)
 		return -EIO;
-	if (v->opts.backend == VIEWER_BACKEND_AUTO)
-		v->opts.backend = HAVE_WAYLAND && getenv("WAYLAND_DISPLAY") ? VIEWER_BACKEND_WAYLAND :
-									      VIEWER_BACKEND_HEADLESS;
-	if (v->opts.backend == VIEWER_BACKEND_WAYLAND) {
-#if HAVE_WAYLAND
-		if (!v->opts.present.title) {
-			snprintf(v->title, sizeof(v->title), "%s - vgpu-viewer",
-				 v->opts.vm ? v->opts.vm : v->opts.mdev ? v->opts.mdev : "guest");
-			v->opts.present.title = v->title;
-		}
-		v->presenter = wlout_create(&v->opts.present, v->stats);
-#endif
-		if (!v->presenter)
-			return -EPIPE;
-	} else if (v->opts.backend == VIEWER_BACKEND_KMS) {
-#if HAVE_KMS
-		int err;
-
-		v->presenter = kms_create(&v->opts.present, &v->opts.kms, v->stats, &err);
-		if (!v->presenter) {
-			v->exit_code = display_exit_code_for(err);
-			return -ENODEV;
-		}
-#else
-		return -ENOTSUP;
-#endif
-	} else {
-		v->presenter = headless_create(v->stats);
-		if (!v->presenter)
-			return -ENOMEM;
+	v->presenter = backend_create(&v->opts, v->stats, &exit_code);
+	if (!v->presenter) {
+		v->exit_code = exit_code;
+		return -ENODEV;
 	}
 	v->presenter->frame_done = handle_frame_done;
 	v->presenter->data = v;
@@ -779,13 +749,18 @@ int main(int argc, char *argv[])
 	ret = setup(&v, &mask);
 	if (ret) {
 		if (v.exit_code == VIEWER_EXIT_OK)
-			v.exit_code = ret == -EPIPE ? VIEWER_EXIT_DISPLAY_GONE : VIEWER_EXIT_FAILURE;
+			v.exit_code = VIEWER_EXIT_FAILURE;
 		goto out;
 	}
 
+	v.why[0] = '\0';
 	ret = attach(&v);
 	if (ret && v.opts.wait && retryable(ret)) {
-		LOG_INFO("waiting for the %s to appear", v.opts.vm ? "VM" : "device");
+		/* Once, at the default level: --wait must not look hung. */
+		if (v.opts.vm)
+			LOG_NOTICE("waiting for VM %s to start (%s)", v.opts.vm, v.why);
+		else
+			LOG_NOTICE("waiting for the %s to appear", v.opts.mdev ? "mdev" : "device");
 		set_retry(&v, true);
 		update_status(&v);
 	} else if (ret) {

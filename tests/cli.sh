@@ -27,7 +27,21 @@ grep -Eq '^vgpu-viewer [0-9a-g]' "$tmp/out" || { echo "FAIL version: $(cat "$tmp
 expect unknown-option 2 --no-such-option
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL unknown-option: stderr is not one line"; fail=1; }
 [ ! -s "$tmp/out" ] || { echo "FAIL unknown-option: wrote to stdout"; fail=1; }
-expect stray-argument 2 stray
+expect stray-argument 2 win10 win11
+# A VM that does not exist is "no such VM" (3), whether or not libvirt is here.
+expect no-such-vm 3 --backend headless "no-such-vm-$$"
+grep -q "no VM no-such-vm-$$ in qemu:///s" "$tmp/err" ||
+	{ echo "FAIL no-such-vm: $(cat "$tmp/err")"; fail=1; }
+# Window options where no window will come (sudo dropped WAYLAND_DISPLAY): say so, exit 2.
+env -u WAYLAND_DISPLAY SUDO_USER=someone \
+	"$bin" --mdev 5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10 --fullscreen >/dev/null 2>"$tmp/err"
+got=$?
+if [ "$got" = 2 ] && grep -q "no window to show the guest in" "$tmp/err" &&
+	grep -q "sudo --preserve-env=WAYLAND_DISPLAY,XDG_RUNTIME_DIR" "$tmp/err"; then
+	echo "ok window options without a window"
+else
+	echo "FAIL window options without a window: exit $got: $(cat "$tmp/err")"; fail=1
+fi
 # No compositor: exit 8 and one line that names the display, before any device is touched.
 XDG_RUNTIME_DIR=$tmp WAYLAND_DISPLAY=no-such-display \
 	expect no-compositor 8 --backend wayland --mdev 5b8f1c2e-0d6a-4e0b-9a55-3f1c2b7d9e10
@@ -54,9 +68,38 @@ else
 		echo "ok signals blocked before the configuration is read"
 	fi
 fi
+# Waits for a line matching $2 in file $1, up to 5 s.
+await_line() {
+	i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 500 ] || return 1
+		sleep 0.01
+	done
+}
+
+# --wait says what it waits for at the default verbosity; SIGHUP that
+# changes nothing says nothing needs a restart.
 "$bin" --backend headless --wait --mdev 00000000-0000-0000-0000-000000000000 \
 	>/dev/null 2>"$tmp/err" &
 pid=$!
+if await_line "$tmp/err" "waiting for the mdev to appear"; then
+	echo "ok --wait says what it waits for"
+else
+	echo "FAIL --wait: no waiting message: $(cat "$tmp/err")"; fail=1
+fi
+"$bin" -v --backend headless --wait --mdev 00000000-0000-0000-0000-000000000000 \
+	>/dev/null 2>"$tmp/err2" &
+pid2=$!
+await_line "$tmp/err2" "waiting for the mdev" && kill -HUP "$pid2"
+if await_line "$tmp/err2" "configuration reloaded: nothing changed" &&
+	! grep -q "next restart" "$tmp/err2"; then
+	echo "ok SIGHUP with nothing changed"
+else
+	echo "FAIL SIGHUP with nothing changed: $(cat "$tmp/err2")"; fail=1
+fi
+kill -TERM "$pid2"
+wait "$pid2"
 i=0
 # SigBlk: SIGTERM is bit 14.
 until [ $(( 0x$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null || echo 0) & 0x4000 )) != 0 ]; do

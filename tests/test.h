@@ -53,4 +53,18 @@ static int test_failures;
 
 #define TEST_EXIT_STATUS() (test_failures ? 1 : 0)
 
+/* Writes @text to the file @dir/@rel (a fixture); failures show in the checks after. */
+static inline void test_write_file(const char *dir, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 #endif

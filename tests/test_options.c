@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,15 +14,7 @@ static char cfg_root[64];
 
 static void write_file(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", cfg_root, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	test_write_file(cfg_root, rel, text);
 }
 
 /* A private sysconfdir and XDG_CONFIG_HOME, empty. */
@@ -131,7 +124,8 @@ static void test_defaults(void)
 	CHECK_INT_EQ(c.opts.pid, 0);
 	CHECK(!c.opts.poll);
 	CHECK_INT_EQ(c.opts.poll_ms, 16);
-	CHECK(strcmp(c.opts.libvirt_dir, "/run/libvirt/qemu") == 0);
+	CHECK(!c.opts.libvirt_dir);
+	CHECK(!c.opts.connect);
 	CHECK_INT_EQ(c.out_len + c.err_len, 0);
 	captured_finish(&c);
 }
@@ -187,7 +181,8 @@ static void test_bad_values(void)
 		{ { "--pid", "-5" }, "--pid takes a process id" },
 		{ { "--mdev", "not-a-uuid" }, "--mdev takes an mdev UUID" },
 		{ { "--mdev", UUID "0" }, "--mdev takes an mdev UUID" },
-		{ { "--vm", "../etc" }, "--vm takes a VM name" },
+		{ { "--vm", "../etc" }, "'../etc' is not a VM name" },
+		{ { "../etc" }, "'../etc' is not a VM name" },
 		{ { "--device-fd", "x" }, "--device-fd takes a file descriptor" },
 		{ { "--mdev", UUID, "--poll=0" }, "--poll takes a period" },
 		{ { "--mdev", UUID, "--poll=99999" }, "--poll takes a period" },
@@ -202,8 +197,10 @@ static void test_bad_values(void)
 		{ { "--mdev", UUID, "--path", "dri" }, "--path takes auto, zero-copy" },
 		{ { "--mdev", UUID, "--hotkeys", "toggle-fullscreen=f13" },
 		  "--hotkeys: cannot read 'toggle-fullscreen=f13'" },
-		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt+q,release-cursor=f12" },
-		  "--hotkeys: cannot read 'release-cursor=f12'" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt+q,zoom-in=ctrl+alt+1" },
+		  "--hotkeys: no action 'zoom-in' here (the actions: toggle-fullscreen, quit, "
+		  "cycle-scale, toggle-stats, release-cursor, secure-attention)" },
+		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt" }, "--hotkeys: cannot read 'quit=" },
 		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+hyper+q" }, "--hotkeys: cannot read" },
 		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+alt+" }, "--hotkeys: cannot read" },
 		{ { "--mdev", UUID, "--hotkeys", "quit=ctrl+" }, "--hotkeys: cannot read" },
@@ -273,21 +270,23 @@ static void test_window_options(void)
 static void test_hotkeys_and_kiosk(void)
 {
 	enum { CA = HOTKEY_MOD_CTRL | HOTKEY_MOD_ALT };
+#define RC { CA, 0 }		/* release-cursor: ctrl+alt */
+#define SA { CA, KEY_END }	/* secure-attention: ctrl+alt+end */
 	static const struct {
 		const char *arg;
 		struct hotkeys want;
 	} cases[] = {
 		/* Unlisted actions keep their defaults. */
 		{ "toggle-fullscreen=f12", { { { 0, KEY_F12 }, { CA, KEY_Q }, { CA, KEY_S },
-					       { CA, KEY_I } } } },
+					       { CA, KEY_I }, RC, SA } } },
 		{ "toggle-fullscreen=F1", { { { 0, KEY_F1 }, { CA, KEY_Q }, { CA, KEY_S },
-					      { CA, KEY_I } } } },
+					      { CA, KEY_I }, RC, SA } } },
 		{ "quit=shift+super+Escape,cycle-scale=", {
 			{ { 0, KEY_F11 }, { HOTKEY_MOD_SHIFT | HOTKEY_MOD_SUPER, KEY_ESC },
-			  { 0, 0 }, { CA, KEY_I } } } },
+			  { 0, 0 }, { CA, KEY_I }, RC, SA } } },
 		{ "toggle-stats=CTRL+F10,quit=alt+1", { { { 0, KEY_F11 }, { HOTKEY_MOD_ALT, KEY_1 },
-						      { CA, KEY_S }, { HOTKEY_MOD_CTRL, KEY_F10 } } } },
-		{ "", { { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } } } },
+						      { CA, KEY_S }, { HOTKEY_MOD_CTRL, KEY_F10 }, RC, SA } } },
+		{ "", { { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } } } },
 	};
 	char *kiosk[] = { "vgpu-viewer", "--mdev", UUID, "--kiosk", NULL };
 	struct captured c;
@@ -341,14 +340,14 @@ static void test_kms_options(void)
 	CHECK(strcmp(c.opts.kms.device, "/dev/dri/card1") == 0);
 	CHECK_INT_EQ(c.opts.kms.mode_w, 1920);
 	CHECK_INT_EQ(c.opts.kms.mode_h, 1080);
-	CHECK_INT_EQ(c.opts.kms.mode_hz, 60);
+	CHECK_INT_EQ(c.opts.kms.mode_mhz, 60000);
 	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);
 	captured_finish(&c);
 	parse(&c, 5, argv2);
 	CHECK_INT_EQ(c.res, OPTIONS_RUN);
 	CHECK_INT_EQ(c.opts.kms.mode_w, 800);
 	CHECK_INT_EQ(c.opts.kms.mode_h, 600);
-	CHECK_INT_EQ(c.opts.kms.mode_hz, 0);
+	CHECK_INT_EQ(c.opts.kms.mode_mhz, 0);
 	CHECK(!c.opts.kms.output && !c.opts.kms.device);
 	captured_finish(&c);
 }
@@ -417,15 +416,18 @@ static void test_config_errors(void)
 	} cases[] = {
 		{ "scale = fit\nscal = fit\n", 2, "unknown key 'scal'" },
 		{ "\n\n[display]\nscale = fit\n", 4, "unknown section [display]" },
-		{ "scale = zoom\n", 1, "--scale takes fit, fill, integer or none, not 'zoom'" },
-		{ "fullscreen = maybe\n", 1, "fullscreen takes true or false, not 'maybe'" },
+		{ "scale = zoom\n", 1, ": scale takes fit, fill, integer or none, not 'zoom'" },
+		{ "fullscreen = maybe\n", 1,
+		  "fullscreen takes true or false (or yes/no, on/off, 1/0), not 'maybe'" },
+		{ "vm = \"win10\n", 1, "vm: a quote is not closed" },
+		{ "vm = \"win\"10\n", 1, "vm: a quote is not closed, or text follows it" },
 		{ "# c\nhelp = 1\n", 2, "'help' cannot be set in a file" },
 		{ "pid = 12\n", 1, "'pid' cannot be set in a file" },
-		{ "poll = 99999\n", 1, "--poll takes a period" },
+		{ "poll = 99999\n", 1, ": poll takes a period" },
 		{ "verbose = 9\n", 1, "verbose takes 0 to 3" },
 		{ "scale = fit\nthis is not ini\nscale = nope\n", 2,
 		  "expected 'key = value' or '[section]'" },
-		{ "mdev = nope\n", 1, "--mdev takes an mdev UUID, not 'nope'" },
+		{ "mdev = nope\n", 1, ": mdev takes an mdev UUID, not 'nope'" },
 	};
 	char path[256], where[300];
 	char *argv[] = { "vgpu-viewer", "--config", path, "--mdev", UUID, NULL };
@@ -461,7 +463,7 @@ static void test_help_lists_every_option(void)
 	CHECK_STR_CONTAINS(c.out, "-v, --verbose");
 	CHECK_STR_CONTAINS(c.out, "--poll[=MS]");
 	CHECK_STR_CONTAINS(c.out, "-p, --pid=PID");
-	CHECK_STR_CONTAINS(c.out, "7 the VMM is not running or exited");
+	CHECK_STR_CONTAINS(c.out, "7 the VM is not running or its VMM exited");
 	CHECK_INT_EQ(c.err_len, 0);
 	captured_finish(&c);
 }
@@ -496,7 +498,7 @@ static void test_unknown_long_option(void)
 
 	parse(&c, 2, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
-	CHECK_STR_CONTAINS(c.err, "unknown option '--frobnicate'");
+	CHECK_STR_CONTAINS(c.err, "unknown or ambiguous option '--frobnicate'");
 	CHECK_INT_EQ(count_lines(c.err), 1);
 	CHECK_INT_EQ(c.out_len, 0);
 	captured_finish(&c);
@@ -516,10 +518,10 @@ static void test_unknown_short_option(void)
 
 static void test_stray_argument(void)
 {
-	char *argv[] = { "vgpu-viewer", "-v", "extra", NULL };
+	char *argv[] = { "vgpu-viewer", "-v", "win10", "extra", NULL };
 	struct captured c;
 
-	parse(&c, 3, argv);
+	parse(&c, 4, argv);
 	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
 	CHECK_STR_CONTAINS(c.err, "unexpected argument 'extra'");
 	captured_finish(&c);
@@ -550,8 +552,218 @@ static void test_reparse_resets_state(void)
 	captured_finish(&c);
 }
 
+/* Parses @args (NULL-terminated, after the program name) into @c. */
+static void parse_args(struct captured *c, const char *const *args)
+{
+	char *argv[16] = { "vgpu-viewer" };
+	int argc = 1;
+
+	while (*args && argc < 15)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	parse(c, argc, argv);
+}
+
+/* Every spelling getopt takes works the same, --config included. */
+static void test_abbreviations(void)
+{
+	char path[256];
+	struct captured c;
+
+	write_file("mine.conf", "scale = fill\n");
+	snprintf(path, sizeof(path), "%s/mine.conf", cfg_root);
+	parse_args(&c, (const char *[]){ "--conf", path, "--md", UUID, NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_FILL);
+	CHECK(c.opts.mdev && !strcmp(c.opts.mdev, UUID));
+	CHECK(c.opts.config && !strcmp(c.opts.config, path));
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--con=", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);	/* --con: --config or --connect */
+	CHECK_STR_CONTAINS(c.err, "ambiguous");
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--confi=", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "--config takes a file");
+	captured_finish(&c);
+	/* The VM's file is found whichever way the VM is named. */
+	write_file("etc/win10.conf", "scale = integer\n");
+	parse_args(&c, (const char *[]){ "--v=win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);	/* --vm, --verbose, --version */
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--vm=win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);
+	captured_finish(&c);
+}
+
+/* What virt-viewer users type. */
+static void test_virt_viewer_habits(void)
+{
+	struct captured c;
+
+	write_file("etc/win10.conf", "scale = integer\n");
+	parse_args(&c, (const char *[]){ "win10", "-r", "-t", "desk", "-H", "quit=ctrl+alt+x", "-k",
+					 "--full-screen", "--debug", "-c", "qemu:///session",
+					 "-w", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.vm && !strcmp(c.opts.vm, "win10"));
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);	/* win10.conf was read */
+	CHECK(c.opts.reconnect && c.opts.kiosk && c.opts.present.fullscreen && c.opts.wait);
+	CHECK(!strcmp(c.opts.present.title, "desk"));
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_QUIT].key, KEY_X);
+	CHECK_INT_EQ(c.opts.verbose, 2);
+	CHECK(!strcmp(c.opts.connect, "qemu:///session"));
+	captured_finish(&c);
+	/* Options after the name too, and the name given twice is refused. */
+	parse_args(&c, (const char *[]){ "--wait", "win10", "--reconnect", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.wait && c.opts.reconnect);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--vm", "win11", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "name the VM once");
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "-c", "qemu+ssh://host/system", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "--connect takes qemu:///system or qemu:///session");
+	captured_finish(&c);
+	/* virt-viewer's actions: the two that mean something here are kept... */
+	parse_args(&c, (const char *[]){ "win10", "--hotkeys",
+					 "release-cursor=shift+f12,secure-attention=ctrl+alt+delete",
+					 NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_RELEASE_CURSOR].key, KEY_F12);
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_SECURE_ATTENTION].key, KEY_DELETE);
+	captured_finish(&c);
+	/* ...the others are refused by name. */
+	parse_args(&c, (const char *[]){ "win10", "--hotkeys", "zoom-out=ctrl+minus", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "no action 'zoom-out' here");
+	captured_finish(&c);
+}
+
+/* The small ones of the command line. */
+static void test_small_ones(void)
+{
+	char dir[256];
+	struct captured c;
+
+	parse_args(&c, (const char *[]){ "--poll", "20", "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.poll);
+	CHECK_INT_EQ(c.opts.poll_ms, 20);
+	CHECK(!strcmp(c.opts.vm, "win10"));
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--poll", "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.poll);
+	CHECK_INT_EQ(c.opts.poll_ms, 16);
+	CHECK(!strcmp(c.opts.vm, "win10"));
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--backend", "kms", "--mode", "1920x1080@59.94",
+					 NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.kms.mode_mhz, 59940);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--backend", "kms", "--mode", "640x480@59.9999",
+					 NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	captured_finish(&c);
+	static const char *const empty[] = { "--stats", "--fd-socket", "--drm-device",
+					     "--libvirt-dir" };
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		parse_args(&c, (const char *[]){ "win10", "--backend=kms", empty[i], "", NULL });
+		CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+		CHECK_STR_CONTAINS(c.err, "takes a path, not an empty string");
+		captured_finish(&c);
+	}
+	snprintf(dir, sizeof(dir), "%s/etc", cfg_root);
+	parse_args(&c, (const char *[]){ "--config", dir, "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "is a directory, not a configuration file");
+	captured_finish(&c);
+	/* --kiosk wins over --hotkeys in either order. */
+	parse_args(&c, (const char *[]){ "win10", "--kiosk", "--hotkeys", "toggle-fullscreen=f12",
+					 NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key, 0);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--hotkeys", "toggle-fullscreen=f12", "--kiosk",
+					 NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.present.hotkeys.k[HOTKEY_TOGGLE_FULLSCREEN].key, 0);
+	captured_finish(&c);
+	/* One chord, two actions (here: with quit's default). */
+	parse_args(&c, (const char *[]){ "win10", "--hotkeys", "cycle-scale=ctrl+alt+q", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "quit and cycle-scale are both ctrl+alt+q");
+	captured_finish(&c);
+	/* sysfs has the UUID in lower case. */
+	parse_args(&c, (const char *[]){ "--mdev", "5B8F1C2E-0D6A-4E0B-9A55-3F1C2B7D9E10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(!strcmp(c.opts.mdev, UUID));
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--device-fd", "999", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_USAGE);
+	CHECK_STR_CONTAINS(c.err, "--device-fd 999: no such open file descriptor");
+	captured_finish(&c);
+}
+
+/* Values in files as the man page says; a VM named in viewer.conf gets its file. */
+static void test_config_values(void)
+{
+	struct captured c;
+
+	write_file("etc/viewer.conf", "vm = kiosk1   # the desk's VM\nfullscreen = True\n"
+				      "title = \"VM #1\"\nreconnect = ON\n");
+	write_file("etc/kiosk1.conf", "scale = integer ; per VM\nwait = '1'\n");
+	parse_args(&c, (const char *[]){ NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.vm && !strcmp(c.opts.vm, "kiosk1"));
+	CHECK(c.opts.present.fullscreen && c.opts.reconnect && c.opts.wait);
+	CHECK(c.opts.present.title && !strcmp(c.opts.present.title, "VM #1"));
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_INTEGER);
+	captured_finish(&c);
+	/* The command line's VM, not the file's, picks VM.conf. */
+	write_file("etc/win10.conf", "scale = none\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(!strcmp(c.opts.vm, "win10"));
+	CHECK_INT_EQ(c.opts.present.scale, GEOM_SCALE_NONE);
+	captured_finish(&c);
+	remove_file("etc/kiosk1.conf");
+}
+
+/* SIGHUP says what changed, and what waits for a restart. */
+static void test_diff(void)
+{
+	char applied[256], later[256];
+	struct captured a, b;
+
+	parse_args(&a, (const char *[]){ "win10", "--scale", "fit", NULL });
+	parse_args(&b, (const char *[]){ "win10", "--scale", "fit", NULL });
+	options_diff(&a.opts, &b.opts, applied, sizeof(applied), later, sizeof(later));
+	CHECK(!applied[0] && !later[0]);
+	captured_finish(&b);
+	parse_args(&b, (const char *[]){ "win10", "--scale", "fill", "-v", NULL });
+	options_diff(&a.opts, &b.opts, applied, sizeof(applied), later, sizeof(later));
+	CHECK(!strcmp(applied, "verbose 0 -> 1, scale fit -> fill"));
+	CHECK(!later[0]);
+	captured_finish(&b);
+	parse_args(&b, (const char *[]){ "win11", "--path", "egl", "--poll", NULL });
+	options_diff(&a.opts, &b.opts, applied, sizeof(applied), later, sizeof(later));
+	CHECK(!applied[0]);
+	CHECK(!strcmp(later, "the guest, path auto -> egl, poll"));
+	captured_finish(&b);
+	captured_finish(&a);
+}
+
 int main(void)
 {
+	/* --device-fd 3 must name an open fd: make sure 3 is one. */
+	if (fcntl(3, F_GETFD) < 0 && open("/dev/null", O_RDONLY) != 3)
+		return 1;
 	config_setup();
 	atexit(config_teardown);
 	RUN_TEST(test_no_target);
@@ -568,6 +780,15 @@ int main(void)
 	config_clean();
 	RUN_TEST(test_config_errors);
 	config_clean();
+	RUN_TEST(test_abbreviations);
+	config_clean();
+	RUN_TEST(test_virt_viewer_habits);
+	config_clean();
+	RUN_TEST(test_small_ones);
+	config_clean();
+	RUN_TEST(test_config_values);
+	config_clean();
+	RUN_TEST(test_diff);
 	RUN_TEST(test_help_lists_every_option);
 	RUN_TEST(test_version);
 	RUN_TEST(test_verbose_counts);

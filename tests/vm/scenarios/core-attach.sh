@@ -77,7 +77,7 @@ expect_exit 4 "in use by pid $GS_PID" "$V" --mdev "$a"
 expect_exit 3 "no mdev" "$V" --mdev 00000000-0000-0000-0000-000000000000
 expect_exit 3 "holds no VFIO fd" "$V" --pid $$
 expect_exit 7 "no process 999999" "$V" --pid 999999
-expect_exit 7 "VM nothere is not running" "$V" --vm nothere --libvirt-dir "$TMPDIR/libvirt"
+expect_exit 7 "no VM nothere running in $TMPDIR/libvirt" "$V" --vm nothere --libvirt-dir "$TMPDIR/libvirt"
 expect_exit 5 "CAP_SYS_PTRACE" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=-all --bounding-set=-all "$V" --pid "$GS_PID"
 expect_exit 2 "unknown option" "$V" --frobnicate
