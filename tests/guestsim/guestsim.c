@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame_draw.h"
 #include "frame_stamp.h"
 #include "vfio_mdev.h"
 
@@ -89,61 +90,6 @@ static uint32_t *buffer(const struct sim *s, unsigned int b)
 	return (uint32_t *)((uint8_t *)s->m.vram + buffer_offset(s, b));
 }
 
-/* 3x5 digits, one bit a pixel, rows top to bottom. */
-static const uint16_t digits[10] = {
-	0x7b6f, 0x2492, 0x73e7, 0x73cf, 0x5bc9, 0x79cf, 0x79ef, 0x7249, 0x7bef, 0x7bcf,
-};
-
-static void draw_number(uint32_t *fb, size_t pitch, uint32_t x0, uint32_t y0, uint32_t scale,
-			uint32_t n, uint32_t color)
-{
-	char text[16];
-	int len = snprintf(text, sizeof(text), "%u", n);
-
-	for (int c = 0; c < len; c++) {
-		uint16_t g = digits[text[c] - '0'];
-
-		for (uint32_t y = 0; y < 5 * scale; y++)
-			for (uint32_t x = 0; x < 3 * scale; x++) {
-				bool on = g >> (14 - (y / scale) * 3 - x / scale) & 1;
-
-				fb[(y0 + y) * pitch + x0 + (uint32_t)c * 4 * scale + x] =
-					on ? color : 0xff202020u;
-			}
-	}
-}
-
-/* The whole background: a gradient, once per buffer and mode. */
-static void draw_background(struct sim *s, uint32_t *fb)
-{
-	for (uint32_t y = 0; y < s->height; y++)
-		for (uint32_t x = 0; x < s->width; x++)
-			fb[(size_t)y * s->width + x] = 0xff000000u | (x * 255 / s->width) << 16 |
-						      (y * 255 / s->height) << 8 | 0x60;
-}
-
-/*
- * A frame: the background stays; what moves is a box and the frame number,
- * drawn over the area they had two frames ago (the buffer's last use).
- */
-static void draw_frame(struct sim *s, uint32_t *fb, uint32_t seq)
-{
-	uint32_t box = s->height / 6, scale = s->height / 48 ? s->height / 48 : 1;
-	uint32_t span = s->width > box ? s->width - box : 1;
-	uint32_t bx = (seq * 7) % span, by = s->height / 2;
-
-	/* Clear the box's band, then draw it at its new place. */
-	for (uint32_t y = by; y < by + box && y < s->height; y++) {
-		for (uint32_t x = 0; x < s->width; x++)
-			fb[(size_t)y * s->width + x] = 0xff000000u | (x * 255 / s->width) << 16 |
-						      (y * 255 / s->height) << 8 | 0x60;
-		for (uint32_t x = bx; x < bx + box && x < s->width; x++)
-			fb[(size_t)y * s->width + x] = 0xffffffffu - (seq & 0xff) * 0x010000u;
-	}
-	if (s->width >= 40 * scale && s->height >= 16 * scale)
-		draw_number(fb, s->width, 8, FRAME_STAMP_ROWS + 8 * scale, scale, seq, 0xffffd000u);
-}
-
 static int set_mode(struct sim *s, uint16_t w, uint16_t h)
 {
 	uint16_t old_w = s->width, old_h = s->height;
@@ -164,7 +110,7 @@ static int set_mode(struct sim *s, uint16_t w, uint16_t h)
 		return -ENOSPC;
 	}
 	for (unsigned int b = 0; b < s->buffers; b++)
-		draw_background(s, buffer(s, b));
+		frame_draw_background(buffer(s, b), s->width, s->height);
 	ret = vfio_mdev_set_mode(&s->m, w, h, (uint16_t)lines);
 	s->cur = 0;
 	s->enabled = true;
@@ -179,7 +125,7 @@ static int next_frame(struct sim *s)
 	struct frame_stamp st = { .seq = ++s->seq, .width = s->width, .height = s->height };
 	int ret = 0;
 
-	draw_frame(s, fb, st.seq);
+	frame_draw(fb, s->width, s->height, st.seq);
 	st.flip_ns = now_ns();
 	frame_stamp_write(fb, stride(s), &st);
 	if (!s->mdpy)
@@ -419,7 +365,7 @@ int main(int argc, char *argv[])
 		s.height = (uint16_t)p.height;
 		s.buffers = 1;
 		s.enabled = true;
-		draw_background(&s, buffer(&s, 0));
+		frame_draw_background(buffer(&s, 0), s.width, s.height);
 	} else if (set_mode(&s, s.width, s.height)) {
 		return 1;
 	}
