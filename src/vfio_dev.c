@@ -67,14 +67,71 @@ static int group_of_link(const char *link)
 	return *end || g > INT_MAX ? -1 : (int)g;
 }
 
-pid_t vfio_dev_find_holder(int group)
+/* "/dev/vfio/devices/vfioN" (a vfio cdev, iommufd VMMs) -> N, or -1. */
+static int cdev_of_link(const char *link)
 {
+	static const char prefix[] = "/dev/vfio/devices/vfio";
+	const char *p = link + sizeof(prefix) - 1;
+	char *end;
+	long n;
+
+	if (strncmp(link, prefix, sizeof(prefix) - 1) || !isdigit((unsigned char)*p))
+		return -1;
+	n = strtol(p, &end, 10);
+	return *end || n > INT_MAX ? -1 : (int)n;
+}
+
+/* The mdev whose vfio cdev is vfio@n, into @ret; 0 or -ENODEV (no mdev). */
+static int mdev_of_cdev(int n, char *ret)
+{
+	char path[64], target[PATH_MAX];
+	const char *base;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/class/vfio-dev/vfio%d/device", n);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		return -ENODEV;
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!mdev_uuid_valid(base))
+		return -ENODEV;
+	memcpy(ret, base, MDEV_UUID_LEN + 1);
+	return 0;
+}
+
+/* The number N of the mdev's vfio cdev (/dev/vfio/devices/vfioN), or -1. */
+static int cdev_of_mdev(const char *uuid)
+{
+	char path[96];
+	struct dirent *de;
+	int n = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
+	d = opendir(path);
+	while (d && (de = readdir(d)) && n < 0)
+		if (!strncmp(de->d_name, "vfio", 4) && isdigit((unsigned char)de->d_name[4]))
+			n = atoi(de->d_name + 4);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+pid_t vfio_dev_find_holder(const char *uuid)
+{
+	int group = vfio_dev_mdev_group(uuid), cdev = cdev_of_mdev(uuid);
 	DIR *proc = opendir("/proc");
 	struct dirent *de;
 	pid_t self = getpid(), found = -ENOENT;
 
 	if (!proc)
 		return -errno;
+	if (group < 0 && cdev < 0) {
+		closedir(proc);
+		return -ENODEV;
+	}
 	while (found < 0 && (de = readdir(proc))) {
 		char path[64], link[64];
 		struct dirent *fe;
@@ -93,7 +150,8 @@ pid_t vfio_dev_find_holder(int group)
 			if (n <= 0)
 				continue;
 			link[n] = '\0';
-			if (group_of_link(link) == group) {
+			if ((group >= 0 && group_of_link(link) == group) ||
+			    (cdev >= 0 && cdev_of_link(link) == cdev)) {
 				found = pid;
 				break;
 			}
@@ -224,8 +282,9 @@ static int borrow_device_fd(int pidfd, pid_t pid, const int *fds, int n, const c
 
 static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 {
-	char path[64], link[64], names[4][MDEV_UUID_LEN + 1];
+	char path[64], link[64], names[4][MDEV_UUID_LEN + 1], cdev_uuid[MDEV_UUID_LEN + 1];
 	int group = -1, group_fd = -1, n_groups = 0, n_dev = 0, dev_fds[16];
+	int cdev_fd = -1, n_cdevs = 0;
 	struct dirent *de;
 	DIR *d;
 	int fd, ret;
@@ -270,12 +329,23 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 			n_groups += k;
 		} else if (!strcmp(link, "anon_inode:[vfio-device]") && n_dev < 16) {
 			dev_fds[n_dev++] = atoi(de->d_name);
+		} else if ((g = cdev_of_link(link)) >= 0 && mdev_of_cdev(g, cdev_uuid) == 0 &&
+			   (!uuid || !strcmp(cdev_uuid, uuid))) {
+			/*
+			 * iommufd/cdev (QEMU >= 8.2 with -object iommufd): the
+			 * device's own node, which sysfs says is which mdev.
+			 */
+			if (!uuid)
+				memcpy(dev->uuid, cdev_uuid, sizeof(dev->uuid));
+			cdev_fd = atoi(de->d_name);
+			n_cdevs++;
 		}
 	}
 	closedir(d);
 
-	if (!uuid && n_groups > 1) {
-		LOG_ERR("pid %d holds %d mdevs: name one with --mdev UUID", pid, n_groups);
+	if (!uuid && n_groups + n_cdevs > 1) {
+		LOG_ERR("pid %d holds %d mdevs: name one with --mdev UUID", pid,
+			n_groups + n_cdevs);
 		return -EINVAL;
 	}
 	if (uuid)
@@ -297,6 +367,12 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 		return 0;
 	}
 
+	if (cdev_fd >= 0) {
+		dev->device = pidfd_getfd(dev->vmm_pidfd, cdev_fd, 0);
+		if (dev->device < 0)
+			return errno == EPERM ? no_ptrace(pid) : -errno;
+		return 0;
+	}
 	ret = n_dev ? borrow_device_fd(dev->vmm_pidfd, pid, dev_fds, n_dev, uuid) : -ENODEV;
 	if (ret == -ENODEV)
 		LOG_ERR("pid %d holds no VFIO fd for %s", pid, uuid ? uuid : "an mdev");
@@ -322,7 +398,7 @@ static int attach_own(struct vfio_dev *dev, const char *uuid)
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	dev->group = open(path, O_RDWR | O_CLOEXEC);
 	if (dev->group < 0 && errno == EBUSY) {
-		holder = vfio_dev_find_holder(group);
+		holder = vfio_dev_find_holder(uuid);
 		if (holder > 0) {
 			process_name(holder, comm, sizeof(comm));
 			LOG_ERR("mdev %s: %s is in use by pid %d (%s); attach to it with --pid %d",

@@ -89,7 +89,11 @@ int vfio_dev_map_region(struct vfio_dev *dev, uint32_t index, uint32_t size,
 /* The IOMMU group number of mdev @uuid, or -errno (-ENODEV: no such mdev). */
 int vfio_dev_mdev_group(const char *uuid);
 
-/* The pid of a process other than us holding /dev/vfio/@group open, or -ENOENT. */
-pid_t vfio_dev_find_holder(int group);
+/*
+ * The pid of a process other than us holding mdev @uuid open, through its
+ * group (/dev/vfio/N) or its cdev (/dev/vfio/devices/vfioN); -ENOENT when
+ * none does, -ENODEV when there is no such mdev.
+ */
+pid_t vfio_dev_find_holder(const char *uuid);
 
 #endif

@@ -388,7 +388,7 @@ static bool retryable(int err);
 static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 {
 	pid_t holder;
-	int group, ret;
+	int ret;
 
 	*t = (struct vfio_dev_target){
 		.pid = v->opts.pid,
@@ -409,13 +409,12 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 			t->uuid = uuid;
 	} else if (v->attached_once && v->uuid[0] && v->opts.reconnect) {
 		/*
-		 * Reconnecting: whoever holds the mdev's group now is the VMM.  A
-		 * re-created mdev may be in another group.
+		 * Reconnecting: whoever holds the mdev (its group, or its cdev)
+		 * now is the VMM.  A re-created mdev may be in another group.
 		 */
-		group = vfio_dev_mdev_group(v->uuid);
-		if (group < 0)
+		holder = vfio_dev_find_holder(v->uuid);
+		if (holder == -ENODEV)
 			return -ENODEV;
-		holder = vfio_dev_find_holder(group);
 		if (holder < 0)
 			return -ESRCH;
 		t->pid = holder;

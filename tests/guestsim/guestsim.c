@@ -10,7 +10,10 @@
  * the framebuffer in place (no registers, no flips).
  *
  *   guestsim --mdev UUID [--mode WxH] [--rate HZ] [--count N] [--buffers N]
- *            [--log FILE] [--exit-after] [--serve-fd PATH]
+ *            [--log FILE] [--exit-after] [--serve-fd PATH] [--cdev]
+ *
+ * --cdev opens the device as QEMU >= 8.2 does with -object iommufd: its
+ * vfio cdev bound to an iommufd, no group.
  *
  * Commands on stdin, one a line: "mode W H", "disable", "enable", "reset",
  * "rate HZ", "pause", "resume", "bogus bpp8|zero|toobig", "dump PATH" (the frame
@@ -278,7 +281,7 @@ static void send_device_fd(int listener, int device)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: guestsim --mdev UUID [--mode WxH] [--rate HZ] [--count N] "
-		   "[--buffers N] [--log FILE] [--exit-after] [--serve-fd PATH] [--hold]\n"
+		   "[--buffers N] [--log FILE] [--exit-after] [--serve-fd PATH] [--hold] [--cdev]\n"
 		   "  --hold   draw the first frame, then wait for \"resume\" on stdin\n");
 }
 
@@ -294,6 +297,7 @@ int main(int argc, char *argv[])
 		{ "exit-after", no_argument, NULL, 'x' },
 		{ "serve-fd", required_argument, NULL, 's' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "cdev", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -302,7 +306,7 @@ int main(int argc, char *argv[])
 	const char *uuid = NULL, *log_path = NULL, *serve_path = NULL;
 	int listener = -1;
 	uint64_t next, period;
-	bool ready = false, in_open = true, hold = false;
+	bool ready = false, in_open = true, hold = false, cdev = false;
 	unsigned int w, h;
 	char line[128];
 	int c;
@@ -325,6 +329,7 @@ int main(int argc, char *argv[])
 		case 'x': s.exit_after = true; break;
 		case 's': serve_path = optarg; break;
 		case 'H': hold = true; break;
+		case 'C': cdev = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -337,7 +342,7 @@ int main(int argc, char *argv[])
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (vfio_mdev_open(&s.m, uuid))
+	if (vfio_mdev_open(&s.m, uuid, cdev))
 		return 1;
 	if (!s.m.vram) {
 		fprintf(stderr, "guestsim: BAR0 of %s cannot be mapped\n", uuid);

@@ -678,7 +678,7 @@ static void test_close_disarms(struct ctx *c)
 
 	arm(c->m.device, efd);
 	vfio_mdev_close(&c->m);
-	if (!tap(vfio_mdev_open(&c->m, c->uuid) == 0, "reopen the device"))
+	if (!tap(vfio_mdev_open(&c->m, c->uuid, false) == 0, "reopen the device"))
 		return;
 	setup_double_buffer(c);
 	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
@@ -877,7 +877,10 @@ int main(int argc, char *argv[])
 
 	for (int a = 1; a < argc; a += 2) {
 		const struct group *g = NULL;
-		struct ctx c = { .uuid = argv[a + 1] };
+		struct ctx c = {
+			.uuid = argv[a + 1],
+			.m = { .container = -1, .group = -1, .device = -1, .iommufd = -1 },
+		};
 
 		for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++)
 			if (!strcmp(groups[k].name, argv[a]))
@@ -887,7 +890,7 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 		diag("%s (%s)", g->name, c.uuid);
-		if (g->open && vfio_mdev_open(&c.m, c.uuid)) {
+		if (g->open && vfio_mdev_open(&c.m, c.uuid, false)) {
 			tap(false, "%s: open mdev %s", g->name, c.uuid);
 			continue;
 		}

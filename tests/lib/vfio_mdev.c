@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -42,7 +43,7 @@ int vfio_mdev_attach(struct vfio_mdev *m, const char *uuid)
 	char path[64];
 	int group, ret;
 
-	*m = (struct vfio_mdev){ .container = -1, .group = -1, .device = -1 };
+	*m = (struct vfio_mdev){ .container = -1, .group = -1, .device = -1, .iommufd = -1 };
 
 	group = vfio_mdev_group(uuid);
 	if (group < 0) {
@@ -88,11 +89,82 @@ err:
 	return ret;
 }
 
-int vfio_mdev_open(struct vfio_mdev *m, const char *uuid)
+/* Linux 6.6's cdev UAPI, for building against older headers (bookworm's are 6.1). */
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+};
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#endif
+#ifndef IOMMU_IOAS_ALLOC
+struct iommu_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+#define IOMMU_IOAS_ALLOC _IO(';', 0x81)
+#endif
+
+int vfio_mdev_attach_cdev(struct vfio_mdev *m, const char *uuid)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	char path[320], name[256] = "";
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	*m = (struct vfio_mdev){ .container = -1, .group = -1, .device = -1, .iommufd = -1 };
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(name, sizeof(name), "%s", de->d_name);
+	if (d)
+		closedir(d);
+	if (!name[0]) {
+		fprintf(stderr, "mdev %s: no vfio cdev in %s\n", uuid, path);
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	m->device = open(path, O_RDWR | O_CLOEXEC);
+	if (m->device < 0)
+		goto err_errno;
+	m->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (m->iommufd < 0)
+		goto err_errno;
+	bind.iommufd = m->iommufd;
+	if (ioctl(m->device, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	    ioctl(m->iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		goto err_errno;
+	attach.pt_id = ioas.out_ioas_id;
+	if (ioctl(m->device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		goto err_errno;
+	return 0;
+
+err_errno:
+	ret = -errno;
+	fprintf(stderr, "mdev %s: opening %s like QEMU with iommufd failed: %s\n", uuid, path,
+		strerror(errno));
+	vfio_mdev_close(m);
+	return ret;
+}
+
+int vfio_mdev_open(struct vfio_mdev *m, const char *uuid, bool cdev)
 {
 	int ret;
 
-	ret = vfio_mdev_attach(m, uuid);
+	ret = cdev ? vfio_mdev_attach_cdev(m, uuid) : vfio_mdev_attach(m, uuid);
 	if (ret)
 		return ret;
 
@@ -132,9 +204,11 @@ void vfio_mdev_close(struct vfio_mdev *m)
 		close(m->device);
 	if (m->group >= 0)
 		close(m->group);
+	if (m->iommufd >= 0)
+		close(m->iommufd);
 	if (m->container >= 0)
 		close(m->container);
-	*m = (struct vfio_mdev){ .container = -1, .group = -1, .device = -1 };
+	*m = (struct vfio_mdev){ .container = -1, .group = -1, .device = -1, .iommufd = -1 };
 }
 
 int vfio_mdev_dispi_write(struct vfio_mdev *m, enum dispi_index idx, uint16_t val)

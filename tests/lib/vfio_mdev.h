@@ -8,6 +8,7 @@
 #ifndef VGPU_TESTS_VFIO_MDEV_H
 #define VGPU_TESTS_VFIO_MDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/vfio.h>
@@ -32,6 +33,7 @@ enum dispi_index {
 struct vfio_mdev {
 	int container;		/* -1 when not owned */
 	int group;
+	int iommufd;		/* cdev: /dev/iommu, -1 otherwise */
 	int device;
 	struct vfio_device_info info;
 	struct vfio_region_info bar0;	/* VRAM (mbochs) / framebuffer (mdpy) */
@@ -46,8 +48,18 @@ struct vfio_mdev {
  */
 int vfio_mdev_attach(struct vfio_mdev *m, const char *uuid);
 
-/* vfio_mdev_attach(), then device and BAR info, and an mmap of BAR0 where it can be mapped. */
-int vfio_mdev_open(struct vfio_mdev *m, const char *uuid);
+/*
+ * Opens the mdev @uuid as QEMU >= 8.2 does with -object iommufd: its vfio
+ * cdev (/dev/vfio/devices/vfioN) bound to an iommufd, attached to an IOAS.
+ * No group, no container.  0 or -errno, with a message on stderr.
+ */
+int vfio_mdev_attach_cdev(struct vfio_mdev *m, const char *uuid);
+
+/*
+ * vfio_mdev_attach() (or, with @cdev, vfio_mdev_attach_cdev()), then
+ * device and BAR info, and an mmap of BAR0 where it can be mapped.
+ */
+int vfio_mdev_open(struct vfio_mdev *m, const char *uuid, bool cdev);
 
 /* Closes what vfio_mdev_open() opened; safe on a zeroed or closed struct. */
 void vfio_mdev_close(struct vfio_mdev *m);

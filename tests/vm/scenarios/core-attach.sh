@@ -4,7 +4,8 @@
 #
 # Every way of attaching, and every error a user hits, with its exit code
 # and one clear line: --vm (libvirt's files), --fd-socket and --device-fd
-# (a launcher passes the fd), --mdev alone on a free mdev; no such mdev (3),
+# (a launcher passes the fd), --mdev alone on a free mdev, --pid on a VMM
+# with a group or with a vfio cdev (iommufd); no such mdev (3),
 # the group in use without --pid (4, naming the holder), no ptrace rights
 # (5), not a display device (6), no such process (7), bad usage (2).
 . "$VGPU_TOP/tests/vm/lib.sh"
@@ -74,6 +75,19 @@ XML
 attach_ok "--vm" --vm win10 --libvirt-dir "$TMPDIR/libvirt"
 
 expect_exit 4 "in use by pid $GS_PID" "$V" --mdev "$a"
+gs_stop
+
+# QEMU >= 8.2 with -object iommufd holds the mdev's vfio cdev
+# (/dev/vfio/devices/vfioN) bound to an iommufd, and no group: guestsim
+# --cdev does the same.  --pid finds the device by its node (sysfs says
+# which mdev it is), with and without --mdev.
+gs_start "$a" --rate 30 --cdev
+ls -l "/proc/$GS_PID/fd" | grep -q '/dev/vfio/devices/vfio' || fail "guestsim --cdev holds no cdev"
+attach_ok "--pid on a cdev VMM, with --mdev" --pid "$GS_PID" --mdev "$a"
+attach_ok "--pid on a cdev VMM" --pid "$GS_PID"
+gs_stop
+
+gs_start "$a" --rate 30
 expect_exit 3 "no mdev" "$V" --mdev 00000000-0000-0000-0000-000000000000
 expect_exit 3 "holds no VFIO fd" "$V" --pid $$
 expect_exit 7 "no process 999999" "$V" --pid 999999
