@@ -94,7 +94,7 @@ expect_exit 7 "no process 999999" "$V" --pid 999999
 expect_exit 7 "no VM nothere running in $TMPDIR/libvirt" "$V" --vm nothere --libvirt-dir "$TMPDIR/libvirt"
 expect_exit 5 "CAP_SYS_PTRACE" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=-all --bounding-set=-all "$V" --pid "$GS_PID"
-expect_exit 2 "unknown option" "$V" --frobnicate
+expect_exit 2 "unknown or ambiguous option" "$V" --frobnicate
 gs_stop
 
 tty=$(vm_uuid)
