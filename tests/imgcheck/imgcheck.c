@@ -15,6 +15,10 @@
  *       outside the rectangle must be black (letterbox)
  *   imgcheck waiting SHOT.png X Y W H
  *       the rectangle holds the waiting placard: its two colours only, some text
+ *   imgcheck guestframe SHOT.png X Y W H SEQ
+ *       frame SEQ of a test guest (tests/lib/frame_draw.c), WxH, at (X, Y),
+ *       pixel for pixel; its stamp rows carry the guest's clock, so they are
+ *       read back instead, and must say SEQ
  *
  * Exit 0 when it matches, 1 when not (with the first differences), 2 on
  * bad input.
@@ -25,6 +29,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "frame_draw.h"
+#include "frame_stamp.h"
 #include "placard.h"
 
 struct image {
@@ -301,6 +307,55 @@ static struct image load_shot(const char *path)
 	return magic[0] == 'P' && magic[1] == '6' ? load_ppm(path) : load_png(path);
 }
 
+static int check_guestframe(const struct image *shot, uint32_t x0, uint32_t y0, uint32_t w,
+			    uint32_t h, uint32_t seq)
+{
+	uint32_t *fb = malloc((size_t)w * h * 4), *row = malloc((size_t)w * 4);
+	unsigned long bad = 0;
+	struct frame_stamp st;
+	int ret = 1;
+
+	if (!fb || !row)
+		die("out of memory", "guestframe");
+	if (!w || !h || x0 + w > shot->w || y0 + h > shot->h || h <= FRAME_STAMP_ROWS) {
+		fprintf(stderr, "imgcheck: a %ux%u frame at %u,%u does not fit a %ux%u screenshot\n",
+			w, h, x0, y0, shot->w, shot->h);
+		goto out;
+	}
+	/* The stamp, as the screen shows it. */
+	for (uint32_t x = 0; x < w; x++) {
+		const uint8_t *p = px(shot, x0 + x, y0);
+
+		row[x] = 0xff000000u | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+	}
+	if (frame_stamp_read(row, (size_t)w * 4, w, 0, &st) || st.seq != seq) {
+		fprintf(stderr, "imgcheck: the screen's stamp is %s %u, not frame %u\n",
+			frame_stamp_read(row, (size_t)w * 4, w, 0, &st) ? "unreadable" : "frame",
+			st.seq, seq);
+		goto out;
+	}
+	frame_draw_background(fb, w, h);
+	frame_draw(fb, w, h, seq);
+	for (uint32_t y = FRAME_STAMP_ROWS; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			const uint8_t *a = px(shot, x0 + x, y0 + y);
+			uint32_t v = fb[(size_t)y * w + x];
+			uint8_t b[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+
+			if (memcmp(a, b, 3) && bad++ < 5)
+				fprintf(stderr, "imgcheck: frame pixel %u,%u: screen %02x%02x%02x, "
+						"guest %02x%02x%02x\n",
+					x, y, a[0], a[1], a[2], b[0], b[1], b[2]);
+		}
+	printf("guestframe %u: stamp read back, %lu of %lu other pixels differ\n", seq, bad,
+	       (unsigned long)w * (h - FRAME_STAMP_ROWS));
+	ret = bad ? 1 : 0;
+out:
+	free(fb);
+	free(row);
+	return ret;
+}
+
 int main(int argc, char *argv[])
 {
 	struct image shot, fr;
@@ -320,7 +375,12 @@ int main(int argc, char *argv[])
 		shot = load_shot(argv[2]);
 		return check_waiting(&shot, num(argv[3]), num(argv[4]), num(argv[5]), num(argv[6]));
 	}
+	if (argc == 8 && !strcmp(argv[1], "guestframe")) {
+		shot = load_shot(argv[2]);
+		return check_guestframe(&shot, num(argv[3]), num(argv[4]), num(argv[5]),
+					num(argv[6]), num(argv[7]));
+	}
 	fprintf(stderr, "usage: imgcheck exact SHOT FRAME X Y | scaled SHOT FRAME X Y W H TOL | "
-			"waiting SHOT X Y W H\n");
+			"waiting SHOT X Y W H | guestframe SHOT X Y W H SEQ\n");
 	return 2;
 }

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 900
+# vm-needs: guest
+#
+# What a user sees of a real guest in a window: the test guest (Linux on
+# bochs-drm) under the VM's own QEMU on an mbochs mdev, the viewer in a
+# fullscreen window on weston (GL renderer).  The guest draws one frame and
+# holds still (vgpuguest.hz=0); weston's screenshot must be that frame pixel
+# for pixel: the picture rendered from its number (tests/lib/frame_draw.c),
+# and the stamp the guest wrote, read back from the screen.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+[ -n "${VGPU_GUEST:-}" ] && [ -f "$VGPU_GUEST/bzImage" ] ||
+	fail "no test guest (run-vm builds it for '# vm-needs: guest')"
+
+vm_modprobe mbochs
+a=$(vm_uuid)
+vm_mdev_create mbochs medium "$a"
+weston_start gl 1024 768
+
+qemu-system-x86_64 -accel tcg -m 256M -nographic -nodefaults -no-user-config -vga none \
+	-serial "file:$TMPDIR/guest.log" -kernel "$VGPU_GUEST/bzImage" \
+	-initrd "$VGPU_GUEST/initramfs.cpio.gz" \
+	-append "console=tty0 console=ttyS0 vgpuguest.hz=0 vgpuguest.text=2 vgpuguest.mode=1024x768" \
+	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$a,display=off" \
+	>"$TMPDIR/qemu.log" 2>&1 &
+QEMU_PID=$!
+
+wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$TMPDIR/v.jsonl"
+vm_wait_for 1200 grep -q "attached to mdev $a of the VMM" "$TMPDIR/viewer.log" ||
+	{ cat "$TMPDIR/qemu.log"; fail "the viewer did not attach to QEMU"; }
+vm_wait_for 3000 grep -q 'vgpuguest: modeset 1024x768' "$TMPDIR/guest.log" ||
+	{ tail -n 20 "$TMPDIR/guest.log"; fail "the guest set no mode"; }
+vm_wait_frame "$TMPDIR/v.jsonl" 1 presented
+screen_expect wl guest-frame-1 300 guestframe 0 0 1024 768 1 ||
+	fail "the window does not show the guest's frame"
+
+kill -0 "$VW_PID" || fail "the viewer died"
+viewer_stop
+kill "$QEMU_PID"
+wait "$QEMU_PID" 2>/dev/null
+weston_stop
+vm_mdev_remove "$a"
