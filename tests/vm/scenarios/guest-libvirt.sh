@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vm-timeout: 900
+# vm-timeout: 1200
 # vm-needs: guest
+# vm-not-in-all: one run in three of the clean-clone suite, the guest under libvirt showed no frame in
+#   13 minutes (passed in 150-160 s otherwise); run it by name until that is understood (issue 16).
 #
 # A real guest under libvirt: libvirtd (Debian's, run in the test VM with
 # the shell as PID 1) defines and starts the test guest with
@@ -52,6 +54,13 @@ vm_wait_for 1200 virsh -c qemu:///system version >/dev/null 2>&1 ||
 libvirt_version=$(virsh -c qemu:///system version | sed -n 's/.*libvirt \([0-9.]*\)/\1/p' | head -n 1)
 note "libvirtd $libvirt_version up"
 
+# What QEMU and the guest said, with the failure.
+gl_fail() {
+	echo "-- the guest's console:"; tail -n 30 "$VGPU_OUT/guest.log" 2>/dev/null
+	echo "-- libvirt's QEMU log:"; tail -n 30 /var/log/libvirt/qemu/vgpuguest.log 2>/dev/null
+	fail "$@"
+}
+
 vm_modprobe mbochs
 a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
@@ -69,7 +78,7 @@ cat >"$TMPDIR/guest.xml" <<EOF
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <serial type='file'><source path='$TMPDIR/guest.log'/><target port='0'/></serial>
+    <serial type='file'><source path='$VGPU_OUT/guest.log'/><target port='0'/></serial>
     <video><model type='none'/></video>
     <memballoon model='none'/>
     <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
@@ -79,6 +88,13 @@ cat >"$TMPDIR/guest.xml" <<EOF
 </domain>
 EOF
 virsh -c qemu:///system define "$TMPDIR/guest.xml" >/dev/null || fail "virsh define failed"
+# libvirt puts QEMU in a session of its own: it outlives the scenario's group.
+gl_stop() {
+	virsh -c qemu:///system destroy vgpuguest >/dev/null 2>&1
+	[ -f /run/libvirt/qemu/vgpuguest.pid ] && kill -KILL "$(cat /run/libvirt/qemu/vgpuguest.pid)" 2>/dev/null
+}
+trap gl_stop EXIT
+trap 'gl_stop; exit 1' TERM INT
 virsh -c qemu:///system start vgpuguest >"$TMPDIR/virsh.log" 2>&1 ||
 	{ cat "$TMPDIR/virsh.log" /var/log/libvirt/qemu/vgpuguest.log 2>/dev/null; fail "virsh start failed"; }
 grep -q '<domstatus' /run/libvirt/qemu/vgpuguest.xml || fail "libvirt wrote no <domstatus>"
@@ -87,10 +103,12 @@ note "virsh start: QEMU $(cat /run/libvirt/qemu/vgpuguest.pid)"
 # The viewer from libvirt's files alone (root: qemu:///system).
 viewer_start --vm vgpuguest --wait --reconnect --stats "$TMPDIR/v.jsonl"
 vm_wait_for 1200 grep -q "attached to mdev $a of the VMM" "$TMPDIR/viewer.log" ||
-	fail "the viewer did not attach to libvirt's QEMU"
+	gl_fail "the viewer did not attach to libvirt's QEMU"
+vm_wait_for 1800 grep -q 'vgpuguest: the vgpu-viewer test guest' "$VGPU_OUT/guest.log" ||
+	gl_fail "the guest did not get to its /init"
 guest_frames() { [ "$(grep -c '"seq":' "$TMPDIR/v.jsonl" 2>/dev/null)" -ge "$1" ]; }
 vm_wait_for 3000 guest_frames 5 ||
-	{ tail -n 20 "$TMPDIR/guest.log"; fail "no frames of the guest's own"; }
+	gl_fail "no frames of the guest's own"
 note "the guest's frames shown (--vm, libvirt's status file)"
 
 # virsh destroy, then start: the service-style viewer follows to the new QEMU.
@@ -99,7 +117,7 @@ virsh -c qemu:///system destroy vgpuguest >/dev/null || fail "virsh destroy fail
 vm_wait_for 300 grep -q "the VMM exited; device closed in" "$TMPDIR/viewer.log" ||
 	fail "the viewer did not see QEMU go"
 note "$(grep -o 'the VMM exited; device closed in [0-9.]* ms' "$TMPDIR/viewer.log" | tail -n 1)"
-: >"$TMPDIR/guest.log"
+mv "$VGPU_OUT/guest.log" "$VGPU_OUT/guest-boot1.log"
 n=$(grep -c '"seq":' "$TMPDIR/v.jsonl")
 virsh -c qemu:///system start vgpuguest >/dev/null || fail "virsh start (again) failed"
 new=$(cat /run/libvirt/qemu/vgpuguest.pid)

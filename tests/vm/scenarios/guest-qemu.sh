@@ -23,7 +23,7 @@ vm_mdev_create mbochs medium "$a"
 
 t0=$(date +%s%N)
 qemu-system-x86_64 -accel tcg -m 256M -nographic -nodefaults -no-user-config -vga none \
-	-serial "file:$TMPDIR/guest.log" -kernel "$VGPU_GUEST/bzImage" \
+	-serial "file:$VGPU_OUT/guest.log" -kernel "$VGPU_GUEST/bzImage" \
 	-initrd "$VGPU_GUEST/initramfs.cpio.gz" \
 	-append "console=tty0 console=ttyS0 vgpuguest.hz=5 vgpuguest.text=3 vgpuguest.mode=1024x768" \
 	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$a,display=off" \
@@ -40,13 +40,13 @@ note "attached $(( ($(date +%s%N) - t0) / 1000000 )) ms after QEMU started"
 # The console first: bochs-drm's fbcon, frames without a stamp.
 unstamped() { grep '"event":"frame"' "$TMPDIR/v.jsonl" 2>/dev/null | grep -qv '"seq"'; }
 vm_wait_for 1800 unstamped ||
-	{ tail -n 20 "$TMPDIR/guest.log"; fail "no console frame from the guest"; }
+	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "no console frame from the guest"; }
 note "the guest's console on screen $(( ($(date +%s%N) - t0) / 1000000 )) ms after QEMU started"
 
 # Then its own frames: stamped, in order.
-vm_wait_for 3000 grep -q 'vgpuguest: flip 20' "$TMPDIR/guest.log" ||
-	{ tail -n 20 "$TMPDIR/guest.log"; fail "the guest did not page-flip"; }
-grep -q 'vgpuguest: modeset 1024x768' "$TMPDIR/guest.log" || fail "the guest set no 1024x768 mode"
+vm_wait_for 3000 grep -q 'vgpuguest: flip 20' "$VGPU_OUT/guest.log" ||
+	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "the guest did not page-flip"; }
+grep -q 'vgpuguest: modeset 1024x768' "$VGPU_OUT/guest.log" || fail "the guest set no 1024x768 mode"
 stamped() { [ "$(grep -c '"seq":' "$TMPDIR/v.jsonl")" -ge 10 ]; }
 vm_wait_for 600 stamped ||
 	fail "fewer than 10 of the guest's own frames shown"

@@ -20,7 +20,7 @@ vm_mdev_create mbochs medium "$a"
 weston_start gl 1024 768
 
 qemu-system-x86_64 -accel tcg -m 256M -nographic -nodefaults -no-user-config -vga none \
-	-serial "file:$TMPDIR/guest.log" -kernel "$VGPU_GUEST/bzImage" \
+	-serial "file:$VGPU_OUT/guest.log" -kernel "$VGPU_GUEST/bzImage" \
 	-initrd "$VGPU_GUEST/initramfs.cpio.gz" \
 	-append "console=tty0 console=ttyS0 vgpuguest.hz=0 vgpuguest.text=2 vgpuguest.mode=1024x768" \
 	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$a,display=off" \
@@ -30,8 +30,8 @@ QEMU_PID=$!
 wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$TMPDIR/v.jsonl"
 vm_wait_for 1200 grep -q "attached to mdev $a of the VMM" "$TMPDIR/viewer.log" ||
 	{ cat "$TMPDIR/qemu.log"; fail "the viewer did not attach to QEMU"; }
-vm_wait_for 3000 grep -q 'vgpuguest: modeset 1024x768' "$TMPDIR/guest.log" ||
-	{ tail -n 20 "$TMPDIR/guest.log"; fail "the guest set no mode"; }
+vm_wait_for 3000 grep -q 'vgpuguest: modeset 1024x768' "$VGPU_OUT/guest.log" ||
+	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "the guest set no mode"; }
 vm_wait_frame "$TMPDIR/v.jsonl" 1 presented
 screen_expect wl guest-frame-1 300 guestframe 0 0 1024 768 1 ||
 	fail "the window does not show the guest's frame"
