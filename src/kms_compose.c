@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* What the KMS presenter draws itself; see kms_compose.h. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -24,6 +24,7 @@
  * Exit 0 when it matches, 1 when not (with the first differences), 2 on
  * bad input.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,7 @@ static int check_guestframe(const struct image *shot, uint32_t x0, uint32_t y0, 
 	uint32_t *fb = malloc((size_t)w * h * 4), *row = malloc((size_t)w * 4);
 	unsigned long bad = 0;
 	struct frame_stamp st;
+	bool stamped;
 	int ret = 1;
 
 	if (!fb || !row)
@@ -329,12 +331,15 @@ static int check_guestframe(const struct image *shot, uint32_t x0, uint32_t y0, 
 
 		row[x] = 0xff000000u | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 	}
-	if (frame_stamp_read(row, (size_t)w * 4, w, 0, &st) == 0 && !seq)
+	stamped = frame_stamp_read(row, (size_t)w * 4, w, 0, &st) == 0;
+	if (stamped && !seq)
 		seq = st.seq;
-	if (frame_stamp_read(row, (size_t)w * 4, w, 0, &st) || st.seq != seq) {
-		fprintf(stderr, "imgcheck: the screen's stamp is %s %u, not frame %u\n",
-			frame_stamp_read(row, (size_t)w * 4, w, 0, &st) ? "unreadable" : "frame",
-			st.seq, seq);
+	if (!stamped || st.seq != seq) {
+		if (stamped)
+			fprintf(stderr, "imgcheck: the screen's stamp is frame %u, not %u\n", st.seq,
+				seq);
+		else
+			fprintf(stderr, "imgcheck: the screen's stamp is unreadable\n");
 		goto out;
 	}
 	frame_draw_background(fb, w, h);
