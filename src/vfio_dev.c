@@ -280,14 +280,114 @@ static int borrow_device_fd(int pidfd, pid_t pid, const int *fds, int n, const c
 	return found;
 }
 
+/*
+ * The VMM's fds, each as its number and what it is: the link /proc shows.
+ * /proc/PID/fd says both, but that directory is its owner's (and DAC
+ * overriders'): the system units' root holds CAP_SYS_PTRACE alone, and QEMU
+ * under libvirt runs as a user of its own.  /proc/PID/fdinfo may be listed
+ * with ptrace rights alone: there, the numbers, and each fd is named by a
+ * copy of our own (pidfd_getfd, closed at once).  Sockets are not copied:
+ * receiving one makes it ours in cgroup v1's net_cls and netprio.
+ */
+struct fd_walk {
+	DIR *dir;
+	pid_t pid;
+	int pidfd;
+	bool by_copy;
+	int sock_mnt;		/* sockfs's mount id, when by_copy; or -1 */
+};
+
+/* The mount id fdinfo gives for @pid's @fd, or -1. */
+static int fdinfo_mnt_id(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	int id = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %d", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+static int sockfs_mnt_id(void)
+{
+	int sv[2], id;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	id = fdinfo_mnt_id(getpid(), sv[0]);
+	close(sv[0]);
+	close(sv[1]);
+	return id;
+}
+
+static int fd_walk_open(struct fd_walk *w, pid_t pid, int pidfd)
+{
+	char path[64];
+
+	*w = (struct fd_walk){ .pid = pid, .pidfd = pidfd, .sock_mnt = -1 };
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	w->dir = opendir(path);
+	if (!w->dir && errno == EACCES) {
+		LOG_DBG("%s: not ours to read; naming pid %d's fds by copies", path, pid);
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		w->dir = opendir(path);
+		if (w->dir) {
+			w->by_copy = true;
+			w->sock_mnt = sockfs_mnt_id();
+		}
+	}
+	if (!w->dir)
+		return errno == EACCES ? no_ptrace(pid) : errno == ENOENT ? -ESRCH : -errno;
+	return 0;
+}
+
+/* The next fd's number, with its link in @link; -1 at the end. */
+static int fd_walk_next(struct fd_walk *w, char *link, size_t size)
+{
+	struct dirent *de;
+
+	while ((de = readdir(w->dir))) {
+		char self[64];
+		ssize_t n;
+		int fd, copy;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		fd = atoi(de->d_name);
+		if (!w->by_copy) {
+			n = readlinkat(dirfd(w->dir), de->d_name, link, size - 1);
+		} else {
+			if (w->sock_mnt >= 0 && fdinfo_mnt_id(w->pid, fd) == w->sock_mnt)
+				continue;
+			copy = pidfd_getfd(w->pidfd, fd, 0);
+			if (copy < 0)
+				continue;
+			snprintf(self, sizeof(self), "/proc/self/fd/%d", copy);
+			n = readlink(self, link, size - 1);
+			close(copy);
+		}
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		return fd;
+	}
+	return -1;
+}
+
 static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 {
-	char path[64], link[64], names[4][MDEV_UUID_LEN + 1], cdev_uuid[MDEV_UUID_LEN + 1];
+	char link[64], names[4][MDEV_UUID_LEN + 1], cdev_uuid[MDEV_UUID_LEN + 1];
 	int group = -1, group_fd = -1, n_groups = 0, n_dev = 0, dev_fds[16];
 	int cdev_fd = -1, n_cdevs = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd, ret;
+	struct fd_walk w;
+	int fd, num, ret;
 
 	dev->vmm_pidfd = pidfd_open(pid, 0);
 	if (dev->vmm_pidfd < 0) {
@@ -302,33 +402,27 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 		}
 	}
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return errno == EACCES ? no_ptrace(pid) : errno == ENOENT ? -ESRCH : -errno;
-	while ((de = readdir(d))) {
-		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
-		int g;
+	ret = fd_walk_open(&w, pid, dev->vmm_pidfd);
+	if (ret)
+		return ret;
+	while ((num = fd_walk_next(&w, link, sizeof(link))) >= 0) {
+		int g = group_of_link(link);
 
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		g = group_of_link(link);
 		if (g >= 0 && uuid) {
 			if (g == group)
-				group_fd = atoi(de->d_name);
+				group_fd = num;
 		} else if (g >= 0) {
 			/* No --mdev: any group with an mdev, if there is just one. */
 			int k = group_mdevs(g, names, 4);
 
 			if (k > 0) {
 				memcpy(dev->uuid, names[0], sizeof(dev->uuid));
-				group_fd = atoi(de->d_name);
+				group_fd = num;
 				group = g;
 			}
 			n_groups += k;
 		} else if (!strcmp(link, "anon_inode:[vfio-device]") && n_dev < 16) {
-			dev_fds[n_dev++] = atoi(de->d_name);
+			dev_fds[n_dev++] = num;
 		} else if ((g = cdev_of_link(link)) >= 0 && mdev_of_cdev(g, cdev_uuid) == 0 &&
 			   (!uuid || !strcmp(cdev_uuid, uuid))) {
 			/*
@@ -337,11 +431,11 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 			 */
 			if (!uuid)
 				memcpy(dev->uuid, cdev_uuid, sizeof(dev->uuid));
-			cdev_fd = atoi(de->d_name);
+			cdev_fd = num;
 			n_cdevs++;
 		}
 	}
-	closedir(d);
+	closedir(w.dir);
 
 	if (!uuid && n_groups + n_cdevs > 1) {
 		LOG_ERR("pid %d holds %d mdevs: name one with --mdev UUID", pid,
@@ -364,6 +458,7 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 				  dev->uuid, pid, group);
 			return -EAGAIN;
 		}
+		LOG_INFO("the device from pid %d's group %d (/dev/vfio/%d)", pid, group, group);
 		return 0;
 	}
 
@@ -371,6 +466,7 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 		dev->device = pidfd_getfd(dev->vmm_pidfd, cdev_fd, 0);
 		if (dev->device < 0)
 			return errno == EPERM ? no_ptrace(pid) : -errno;
+		LOG_INFO("the device from pid %d's vfio cdev (fd %d, iommufd)", pid, cdev_fd);
 		return 0;
 	}
 	ret = n_dev ? borrow_device_fd(dev->vmm_pidfd, pid, dev_fds, n_dev, uuid) : -ENODEV;
