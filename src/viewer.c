@@ -183,7 +183,7 @@ static void log_change(struct viewer *v, bool on, const char *detail)
 	snprintf(line, sizeof(line), "guest display %s: %s", on ? "on" : "off", detail);
 	if (!strcmp(line, v->logged[on].line) && now - v->logged[on].ns < REPEAT_LOG_NS)
 		return;
-	LOG_INFO("%s", line);
+	LOG_NOTICE("%s", line);
 	snprintf(v->logged[on].line, sizeof(v->logged[on].line), "%s", line);
 	v->logged[on].ns = now;
 }
@@ -458,7 +458,7 @@ static int attach(struct viewer *v)
 	v->off_reason[0] = '\0';
 	v->cursor_note[0] = '\0';
 	set_retry(v, false);
-	LOG_INFO("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
+	LOG_NOTICE("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
 		 t.pid > 0 ? " of the VMM" : "");
 	stats_event(v->stats, "attach", "uuid", v->uuid);
 	/* Nothing may signal for a while: look now. */
@@ -488,10 +488,10 @@ static void handle_vmm_exit(struct viewer *v)
 	uint64_t t0 = stats_now_ns();
 
 	detach(v, "the VMM exited");
-	LOG_INFO("the VMM exited; device closed in %.1f ms",
+	LOG_NOTICE("the VMM exited; device closed in %.1f ms",
 		 (double)(stats_now_ns() - t0) / 1e6);
 	if (v->opts.reconnect) {
-		LOG_INFO("waiting for the VMM to come back");
+		LOG_NOTICE("waiting for the VMM to come back");
 		set_retry(v, true);
 	} else {
 		v->exit_code = VIEWER_EXIT_VMM_GONE;
