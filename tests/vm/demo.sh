@@ -13,8 +13,8 @@
 # the picture the guest draws), what the viewer showed and a latency summary.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
-[ -n "${VGPU_GUEST:-}" ] && [ -f "$VGPU_GUEST/bzImage" ] ||
-	fail "no test guest (run-vm builds it for '# vm-needs: guest')"
+. "$VGPU_TOP/tests/vm/lib-guest.sh"
+guest_check
 vm_modprobe mbochs mdpy
 echo "kernel: $(uname -r)"
 for pt in mbochs:medium mdpy:xga; do
@@ -40,13 +40,7 @@ echo "starting weston (headless, GL renderer; 15-30 s under TCG)"
 weston_start gl 1024 768 >/dev/null
 echo "a real guest: Linux on bochs-drm under $(qemu-system-x86_64 --version | head -n 1),"
 echo "    on mbochs mdev $mbochs_uuid (about 45 s to its console under TCG in TCG)"
-qemu-system-x86_64 -accel tcg -m 256M -nographic -nodefaults -no-user-config -vga none \
-	-serial "file:$VGPU_OUT/guest-console.log" -kernel "$VGPU_GUEST/bzImage" \
-	-initrd "$VGPU_GUEST/initramfs.cpio.gz" \
-	-append "console=tty0 console=ttyS0 vgpuguest.hz=10 vgpuguest.text=10 vgpuguest.mode=1024x768" \
-	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$mbochs_uuid,display=off" \
-	>"$TMPDIR/qemu.log" 2>&1 &
-QEMU_PID=$!
+guest_qemu_start "$mbochs_uuid" "$VGPU_OUT/guest-console.log" 10 10
 wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$VGPU_OUT/viewer-stats.jsonl"
 
 # The guest's console: its frames carry no stamp.  It counts down for 10 s.

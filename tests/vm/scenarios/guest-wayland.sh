@@ -11,21 +11,15 @@
 # and the stamp the guest wrote, read back from the screen.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
-[ -n "${VGPU_GUEST:-}" ] && [ -f "$VGPU_GUEST/bzImage" ] ||
-	fail "no test guest (run-vm builds it for '# vm-needs: guest')"
+. "$VGPU_TOP/tests/vm/lib-guest.sh"
+guest_check
 
 vm_modprobe mbochs
 a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 weston_start gl 1024 768
 
-qemu-system-x86_64 -accel tcg -m 256M -nographic -nodefaults -no-user-config -vga none \
-	-serial "file:$VGPU_OUT/guest.log" -kernel "$VGPU_GUEST/bzImage" \
-	-initrd "$VGPU_GUEST/initramfs.cpio.gz" \
-	-append "console=tty0 console=ttyS0 vgpuguest.hz=0 vgpuguest.text=2 vgpuguest.mode=1024x768" \
-	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$a,display=off" \
-	>"$TMPDIR/qemu.log" 2>&1 &
-QEMU_PID=$!
+guest_qemu_start "$a" "$VGPU_OUT/guest.log" 0 2
 
 wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$TMPDIR/v.jsonl"
 vm_wait_for 1200 grep -q "attached to mdev $a of the VMM" "$TMPDIR/viewer.log" ||

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT
+# The real test guest (tests/vm/build-guest) under a real VMM, for VM
+# scenarios that say '# vm-needs: guest' (sourced after lib.sh).  Helpers are
+# prefixed guest_; their own variables _gu_*.
+
+# guest_check: the guest was built for this run and QEMU is there.
+guest_check() {
+	[ -n "${VGPU_GUEST:-}" ] && [ -f "$VGPU_GUEST/bzImage" ] ||
+		fail "no test guest (run-vm builds it for '# vm-needs: guest')"
+	command -v "${GUEST_QEMU:-qemu-system-x86_64}" >/dev/null ||
+		fail "${GUEST_QEMU:-qemu-system-x86_64} not found"
+	GUEST_QEMU_VERSION=$("${GUEST_QEMU:-qemu-system-x86_64}" --version |
+		sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+}
+
+# guest_cmdline [HZ [TEXT]]: the guest kernel's command line.  HZ: page
+# flips per second (0: one frame, held); TEXT: seconds of console text
+# before the first modeset.  1024x768, the size the scenarios check.
+guest_cmdline() {
+	echo "console=tty0 console=ttyS0 vgpuguest.hz=${1:-5} vgpuguest.text=${2:-3} vgpuguest.mode=1024x768"
+}
+
+# guest_qemu_start UUID SERIAL_LOG [HZ [TEXT]]: the guest under QEMU on mdev
+# UUID, its serial console in SERIAL_LOG; QEMU's own output in
+# $TMPDIR/qemu.log.  Sets QEMU_PID and GUEST_T0 (date +%s%N at the start).
+# GUEST_QEMU: another QEMU binary; GUEST_IOMMUFD=1: the device through
+# iommufd and its cdev (-object iommufd, QEMU >= 8.2) instead of its group.
+guest_qemu_start() {
+	_gu_dev="vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,display=off"
+	_gu_obj=
+	if [ "${GUEST_IOMMUFD:-0}" = 1 ]; then
+		_gu_dev="$_gu_dev,iommufd=iommufd0"
+		_gu_obj="-object iommufd,id=iommufd0"
+	fi
+	GUEST_T0=$(date +%s%N)
+	# shellcheck disable=SC2086 # _gu_obj is two words or none
+	"${GUEST_QEMU:-qemu-system-x86_64}" -accel tcg -m 256M -nographic -nodefaults \
+		-no-user-config -vga none -serial "file:$2" -kernel "$VGPU_GUEST/bzImage" \
+		-initrd "$VGPU_GUEST/initramfs.cpio.gz" -append "$(guest_cmdline "${3:-5}" "${4:-3}")" \
+		$_gu_obj -device "$_gu_dev" >"$TMPDIR/qemu.log" 2>&1 &
+	QEMU_PID=$!
+}
+
+# guest_ms_since_start: milliseconds since guest_qemu_start.
+guest_ms_since_start() {
+	echo $(( ($(date +%s%N) - GUEST_T0) / 1000000 ))
+}
+
+# guest_domain NAME UUID KERNEL_DIR SERIAL_LOG: the libvirt domain XML of
+# the guest on mdev UUID (<hostdev type='mdev'>), on stdout.  KERNEL_DIR
+# holds bzImage and initramfs.cpio.gz where libvirt's QEMU can read them.
+guest_domain() {
+	cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$3/bzImage</kernel>
+    <initrd>$3/initramfs.cpio.gz</initrd>
+    <cmdline>$(guest_cmdline)</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <emulator>$(command -v qemu-system-x86_64)</emulator>
+    <serial type='file'><source path='$4'/><target port='0'/></serial>
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
+      <source><address uuid='$2'/></source>
+    </hostdev>
+  </devices>
+</domain>
+EOF
+}
+
+# guest_stamped STATS N: the viewer's --stats record N or more frames of
+# the guest's own (stamped: past its console).
+guest_stamped() {
+	[ "$(grep -c '"seq":' "$1" 2>/dev/null)" -ge "$2" ]
+}
+
+# guest_check_frames STATS: every stamped frame 1024x768 and in order;
+# prints how many.
+guest_check_frames() {
+	python3 - "$1" <<'EOF'
+import json, sys
+seqs = []
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("event") != "frame" or "seq" not in r:
+        continue
+    if (r["width"], r["height"]) != (1024, 768):
+        sys.exit(f"frame {r['seq']}: {r['width']}x{r['height']}")
+    seqs.append(r["seq"])
+if not seqs:
+    sys.exit("no frame of the guest's own")
+if any(b <= a for a, b in zip(seqs, seqs[1:])):
+    sys.exit(f"out of order: {seqs}")
+print(f"{len(seqs)} guest frames shown, seq {seqs[0]}..{seqs[-1]}")
+EOF
+}
