@@ -238,13 +238,26 @@ static int pick_planes(struct kms_output *o, int crtc_index)
 	return ret;
 }
 
-/* Whether @path is a KMS card with the output we want; the reason if not. */
-static bool card_fits(const char *path, const char *want, char *why, size_t len)
+/*
+ * Whether @path is a KMS card with the output we want; the reason if not.
+ * A kiosk in a logind session may not open cards itself (they are root's
+ * and the video group's): it looks through logind, and gives the card back.
+ */
+static bool card_fits(struct kms_seat *seat, const char *path, const char *want, char *why,
+		      size_t len)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
+	bool by_seat = false;
 	drmModeConnector *c = NULL;
 	drmModeRes *res;
 
+	if (fd < 0 && (errno == EACCES || errno == EPERM) &&
+	    !strcmp(kms_seat_kind(seat), "logind")) {
+		fd = kms_seat_open(seat, path);
+		by_seat = fd >= 0;
+		if (fd < 0)
+			errno = -fd;
+	}
 	if (fd < 0) {
 		snprintf(why, len, "%s: %s", path, strerror(errno));
 		return false;
@@ -258,7 +271,10 @@ static bool card_fits(const char *path, const char *want, char *why, size_t len)
 	}
 	if (c)
 		drmModeFreeConnector(c);
-	close(fd);
+	if (by_seat)
+		kms_seat_close(seat, fd);
+	else
+		close(fd);
 	return c != NULL;
 }
 
@@ -275,7 +291,7 @@ static int find_card(struct kms_output *o, const struct kms_options *kopts, char
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		if (access(path, F_OK))
 			continue;
-		if (card_fits(path, kopts->output, why, len)) {
+		if (card_fits(o->seat, path, kopts->output, why, len)) {
 			snprintf(o->card, sizeof(o->card), "%s", path);
 			return 0;
 		}

@@ -114,6 +114,17 @@ static int logind_open(struct kms_seat *s)
 			err.message ? err.message : strerror(-ret));
 		goto out;
 	}
+	/*
+	 * A kiosk's session is on its own VT, which is not shown until someone
+	 * switches to it: bring it to the front, as a display manager does.
+	 * Until then (or if that is refused) logind hands out the card
+	 * without DRM master and the viewer waits for ResumeDevice.
+	 */
+	sd_bus_error_free(&err);
+	if (sd_bus_call_method(s->bus, LOGIND, s->session, SESSION_IFACE, "Activate", &err, NULL,
+			       "") < 0)
+		LOG_NOTICE("logind did not activate session %s: %s", s->session,
+			   err.message ? err.message : "?");
 	ret = sd_bus_match_signal(s->bus, &s->pause_slot, LOGIND, s->session, SESSION_IFACE,
 				  "PauseDevice", on_pause, s);
 	if (ret >= 0)
