@@ -80,6 +80,21 @@ sd_guest_define() {
 	virsh -c qemu:///system define "$TMPDIR/$1.xml" >/dev/null || fail "virsh define $1 failed"
 }
 
+# sd_guest_setup NAME: the installed viewer, an mbochs mdev (SD_UUID), the
+# test guest defined on it as libvirt domain NAME, and NAME.conf telling
+# vgpu-viewer@NAME.service to record its frames in its private /tmp.
+sd_guest_setup() {
+	guest_check
+	sd_install
+	vm_modprobe mbochs
+	SD_UUID=$(vm_uuid)
+	vm_mdev_create mbochs medium "$SD_UUID"
+	sd_guest_define "$1" "$SD_UUID"
+	printf '%s\n' '[viewer]' 'stats = /tmp/frames.jsonl' >"$SD_CONFDIR/$1.conf"
+	note "libvirt $SD_LIBVIRT_VERSION, QEMU $GUEST_QEMU_VERSION, systemd $(systemctl --version |
+		sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
+}
+
 sd_guest_keep_log() { # [SUFFIX]
 	cp "$SD_GUEST_LOG" "$VGPU_OUT/guest${1:-}.log" 2>/dev/null
 	return 0

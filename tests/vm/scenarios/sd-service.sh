@@ -22,15 +22,9 @@
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-systemd.sh"
 
-guest_check
-sd_install
 unit=vgpu-viewer@vgpuguest.service
-vm_modprobe mbochs
-a=$(vm_uuid)
-vm_mdev_create mbochs medium "$a"
-sd_guest_define vgpuguest "$a"
-note "libvirt $SD_LIBVIRT_VERSION, QEMU $GUEST_QEMU_VERSION, systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
-printf '%s\n' '[viewer]' 'stats = /tmp/frames.jsonl' >"$SD_CONFDIR/vgpuguest.conf"
+sd_guest_setup vgpuguest
+a=$SD_UUID
 
 # Before the VM: activating, waiting, saying so.
 systemctl start --no-block "$unit"

@@ -18,14 +18,9 @@
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-systemd.sh"
 
-guest_check
-sd_install
 unit=vgpu-viewer@vgpuguest.service
-vm_modprobe mbochs
-a=$(vm_uuid)
-vm_mdev_create mbochs medium "$a"
-sd_guest_define vgpuguest "$a"
-printf '%s\n' '[viewer]' 'stats = /tmp/frames.jsonl' >"$SD_CONFDIR/vgpuguest.conf"
+sd_guest_setup vgpuguest
+a=$SD_UUID
 
 sd_virsh start vgpuguest
 systemctl start "$unit" || { sd_unit_log "$unit"; fail "systemctl start $unit failed"; }
