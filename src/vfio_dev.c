@@ -381,7 +381,7 @@ static int fd_walk_next(struct fd_walk *w, char *link, size_t size)
 	return -1;
 }
 
-static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
+static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid, bool waiting)
 {
 	char link[64], names[4][MDEV_UUID_LEN + 1], cdev_uuid[MDEV_UUID_LEN + 1];
 	int group = -1, group_fd = -1, n_groups = 0, n_dev = 0, dev_fds[16];
@@ -470,7 +470,10 @@ static int attach_pid(struct vfio_dev *dev, pid_t pid, const char *uuid)
 		return 0;
 	}
 	ret = n_dev ? borrow_device_fd(dev->vmm_pidfd, pid, dev_fds, n_dev, uuid) : -ENODEV;
-	if (ret == -ENODEV)
+	/* A VMM that is starting opens the device a little later. */
+	if (ret == -ENODEV && waiting)
+		LOG_DBG("pid %d holds no VFIO fd for %s yet", pid, uuid ? uuid : "an mdev");
+	else if (ret == -ENODEV)
 		LOG_ERR("pid %d holds no VFIO fd for %s", pid, uuid ? uuid : "an mdev");
 	if (ret < 0)
 		return ret;
@@ -612,7 +615,7 @@ struct vfio_dev *vfio_dev_attach(const struct vfio_dev_target *t, int *ret_err)
 			ret = 0;
 		}
 	} else if (t->pid > 0) {
-		ret = attach_pid(dev, t->pid, t->uuid);
+		ret = attach_pid(dev, t->pid, t->uuid, t->waiting);
 	} else if (t->uuid) {
 		ret = attach_own(dev, t->uuid);
 	} else {

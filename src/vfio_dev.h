@@ -21,6 +21,7 @@ struct vfio_dev_target {
 	const char *uuid;	/* the mdev; NULL: the only one the VMM holds */
 	int device_fd;		/* >= 0: an inherited device fd */
 	const char *fd_socket;	/* a unix socket that passes a device fd */
+	bool waiting;		/* the caller retries: a VMM without the mdev yet is no error */
 };
 
 struct vfio_dev;

@@ -395,13 +395,13 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 		.uuid = v->opts.mdev,
 		.device_fd = v->opts.device_fd,
 		.fd_socket = v->opts.fd_socket,
+		.waiting = v->opts.wait || (v->opts.reconnect && v->attached_once),
 	};
 	if (v->opts.vm) {
 		ret = libvirt_resolve(v->opts.connect, v->opts.libvirt_dir, v->opts.vm, &t->pid,
 				      uuid, v->why, sizeof(v->why));
 		/* What waiting cures is said by the waiting message. */
-		if (ret && !(retryable(ret) &&
-			     (v->opts.wait || (v->opts.reconnect && v->attached_once))))
+		if (ret && !(retryable(ret) && t->waiting))
 			LOG_ERR("%s", v->why);
 		if (ret)
 			return ret;
