@@ -16,6 +16,7 @@
 #define LOG_MODULE "egl"
 #include "egl_import.h"
 #include "log.h"
+#include "notify.h"
 
 struct egl_import {
 	EGLDisplay dpy;
@@ -168,6 +169,12 @@ struct egl_import *egl_import_create(enum egl_import_platform platform, void *na
 
 	if (!e)
 		return NULL;
+	/*
+	 * Setting EGL up blocks the loop, for seconds with a software
+	 * renderer on a slow machine (7 s under the test bed's TCG): it gets
+	 * a whole WatchdogSec= of its own, and so does the first frame after.
+	 */
+	notify_watchdog();
 	exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
 	get_platform_display = (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress(
 		"eglGetPlatformDisplayEXT");
@@ -217,6 +224,7 @@ struct egl_import *egl_import_create(enum egl_import_platform platform, void *na
 	e->software = renderer && (strstr(renderer, "llvmpipe") || strstr(renderer, "softpipe"));
 	LOG_INFO("EGL %d.%d, %s, %s%s", major, minor, eglQueryString(e->dpy, EGL_VENDOR),
 		 renderer, e->modifiers ? ", with modifiers" : "");
+	notify_watchdog();
 	return e;
 
 err_context:
