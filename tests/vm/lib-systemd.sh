@@ -5,7 +5,7 @@
 # overlay), so the viewer is installed as a user installs it.  Helpers are
 # prefixed sd_; their own variables _sd_*.
 
-[ "${VGPU_BOOT:-}" = systemd ] && [ "$(cat /proc/1/comm)" = systemd ] ||
+case ${VGPU_BOOT:-} in systemd | systemd-bpo) ;; *) false ;; esac && [ "$(cat /proc/1/comm)" = systemd ] ||
 	fail "not the systemd boot (the scenario needs '# vm-boot: systemd')"
 
 # sd_install: "meson install" of this build into the root, once a boot,
@@ -93,6 +93,14 @@ sd_guest_setup() {
 	printf '%s\n' '[viewer]' 'stats = /tmp/frames.jsonl' >"$SD_CONFDIR/$1.conf"
 	note "libvirt $SD_LIBVIRT_VERSION, QEMU $GUEST_QEMU_VERSION, systemd $(systemctl --version |
 		sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
+	# The stack this boot is for: Debian 12's, or Debian 13's VMM from
+	# bookworm-backports ('# vm-boot: systemd-bpo').
+	if [ "$VGPU_BOOT" = systemd-bpo ]; then
+		case $SD_LIBVIRT_VERSION/$GUEST_QEMU_VERSION in
+		11.*/10.*) ;;
+		*) fail "the systemd-bpo boot runs libvirt $SD_LIBVIRT_VERSION and QEMU $GUEST_QEMU_VERSION, not 11 and 10" ;;
+		esac
+	fi
 }
 
 sd_guest_keep_log() { # [SUFFIX]
