@@ -3,7 +3,7 @@
 # vm-timeout: 1200
 # vm-needs: guest qemu10
 #
-# The real guest under Debian 13's QEMU (10.0, tests/vm/fetch-qemu, beside
+# The real guest under Debian 13's QEMU (10.0, tests/vm/fetch-bpo, beside
 # the installed 7.2), both ways it can hold an mdev:
 #   - the group (-device vfio-pci,sysfsdev=): /dev/vfio/N;
 #   - iommufd (-object iommufd + iommufd=): the device's cdev
