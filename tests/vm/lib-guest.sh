@@ -3,7 +3,8 @@
 # scenarios that say '# vm-needs: guest' (sourced after lib.sh).  Helpers are
 # prefixed guest_; their own variables _gu_*.
 
-# guest_check: the guest was built for this run and QEMU is there.
+# guest_check [VERSION]: the guest was built for this run and QEMU is there
+# (its version, when given, starts with VERSION); sets GUEST_QEMU_VERSION.
 guest_check() {
 	[ -n "${VGPU_GUEST:-}" ] && [ -f "$VGPU_GUEST/bzImage" ] ||
 		fail "no test guest (run-vm builds it for '# vm-needs: guest')"
@@ -11,6 +12,10 @@ guest_check() {
 		fail "${GUEST_QEMU:-qemu-system-x86_64} not found"
 	GUEST_QEMU_VERSION=$("${GUEST_QEMU:-qemu-system-x86_64}" --version |
 		sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+	case $GUEST_QEMU_VERSION in
+	"${1:-}"*) ;;
+	*) fail "${GUEST_QEMU:-qemu-system-x86_64} is version $GUEST_QEMU_VERSION, not ${1:-}" ;;
+	esac
 }
 
 # guest_cmdline [HZ [TEXT]]: the guest kernel's command line.  HZ: page
