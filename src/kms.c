@@ -482,6 +482,14 @@ static int kms_prepare(struct presenter *base)
 {
 	struct kms *k = (struct kms *)base;
 
+	/*
+	 * logind's PauseDevice comes with the revocation of the input devices;
+	 * libinput closes them at once, and sd-bus reads the signal while it
+	 * waits for ReleaseDevice's reply.  Left in its queue, the pause would
+	 * never be seen.
+	 */
+	if (!k->error && kms_seat_queued(k->seat))
+		k->error = kms_seat_dispatch(k->seat);
 	return k->error ? k->error : EPOLLIN;
 }
 

@@ -293,6 +293,19 @@ int kms_seat_get_fd(struct kms_seat *s)
 	return -1;
 }
 
+bool kms_seat_queued(struct kms_seat *s)
+{
+#if HAVE_SYSTEMD
+	uint64_t when;
+
+	/* sd-bus says "at once" (0) exactly when its read queue is not empty. */
+	return s->bus && sd_bus_get_timeout(s->bus, &when) > 0 && when == 0;
+#else
+	(void)s;
+	return false;
+#endif
+}
+
 int kms_seat_dispatch(struct kms_seat *s)
 {
 #if HAVE_SYSTEMD

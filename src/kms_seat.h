@@ -48,5 +48,11 @@ void kms_seat_close(struct kms_seat *s, int fd);
 int kms_seat_get_fd(struct kms_seat *s);
 /* Handles what arrived on the bus; -errno when the bus is gone. */
 int kms_seat_dispatch(struct kms_seat *s);
+/*
+ * Whether messages wait in the bus's queue rather than in its socket: read
+ * while a call waited for its reply, they wake no epoll.  Ask before
+ * sleeping, and dispatch if so.
+ */
+bool kms_seat_queued(struct kms_seat *s);
 
 #endif
