@@ -89,6 +89,24 @@ vm_wait_gone() {
 	done
 }
 
+# vm_stacks [PID...]: where the threads of these processes, and every thread
+# in uninterruptible sleep, are in the kernel (/proc/PID/task/TID/stack), for
+# a failure report when something waits for ever.
+vm_stacks() {
+	for _lib_t in /proc/[0-9]*/task/[0-9]*; do
+		_lib_p=${_lib_t#/proc/}
+		_lib_p=${_lib_p%%/*}
+		_lib_s=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "$_lib_t/status" 2>/dev/null)
+		case " $* " in
+		*" $_lib_p "*) ;;
+		*) [ "$_lib_s" = D ] || continue ;;
+		esac
+		echo "-- pid $_lib_p tid ${_lib_t##*/} $(cat "$_lib_t/comm" 2>/dev/null)" \
+			"state $_lib_s wchan $(cat "$_lib_t/wchan" 2>/dev/null)"
+		cat "$_lib_t/stack" 2>/dev/null
+	done
+}
+
 # Waits up to TENTHS tenths of a second for a command to succeed.
 vm_wait_for() { # TENTHS CMD...
 	_lib_n=$1
