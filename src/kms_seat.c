@@ -34,6 +34,7 @@ struct kms_seat {
 	sd_bus *bus;
 	char *session;		/* the session's object path */
 	sd_bus_slot *pause_slot, *resume_slot;
+	dev_t card;		/* the DRM device we hold, 0 if none */
 #endif
 };
 
@@ -49,8 +50,13 @@ static int on_pause(sd_bus_message *m, void *data, sd_bus_error *err)
 
 	if (sd_bus_message_read(m, "uus", &major, &minor, &type) < 0)
 		return 0;
-	if (major != DRM_MAJOR)
-		return 0;	/* input devices: libinput is suspended with DRM */
+	/*
+	 * Input devices: libinput is suspended with DRM.  Other DRM devices:
+	 * a card looked at and given back says "gone" once it is released,
+	 * and that signal may come long after, when we hold another card.
+	 */
+	if (!s->card || makedev(major, minor) != s->card)
+		return 0;
 	LOG_INFO("the session lost the display (%s): pausing", type);
 	s->active = false;
 	s->listener->disable(s->data);
@@ -66,7 +72,8 @@ static int on_resume(sd_bus_message *m, void *data, sd_bus_error *err)
 	uint32_t major, minor;
 	int fd;
 
-	if (sd_bus_message_read(m, "uuh", &major, &minor, &fd) < 0 || major != DRM_MAJOR)
+	if (sd_bus_message_read(m, "uuh", &major, &minor, &fd) < 0 || !s->card ||
+	    makedev(major, minor) != s->card)
 		return 0;
 	/* DRM keeps its fd across pauses: logind made it master again. */
 	LOG_INFO("the session has the display again: resuming");
@@ -168,8 +175,10 @@ static int logind_take(struct kms_seat *s, dev_t rdev)
 	ret = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (ret < 0)
 		ret = -errno;
-	else if (major(rdev) == DRM_MAJOR)
+	else if (major(rdev) == DRM_MAJOR) {
+		s->card = rdev;
 		s->active = !inactive;
+	}
 out:
 	sd_bus_message_unref(reply);
 	sd_bus_error_free(&err);
@@ -277,9 +286,12 @@ void kms_seat_close(struct kms_seat *s, int fd)
 #if HAVE_SYSTEMD
 	struct stat st;
 
-	if (s->bus && fstat(fd, &st) == 0)
+	if (s->bus && fstat(fd, &st) == 0) {
+		if (st.st_rdev == s->card)
+			s->card = 0;
 		sd_bus_call_method(s->bus, LOGIND, s->session, SESSION_IFACE, "ReleaseDevice",
 				   NULL, NULL, "uu", major(st.st_rdev), minor(st.st_rdev));
+	}
 #endif
 	close(fd);
 }
