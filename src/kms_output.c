@@ -241,10 +241,13 @@ static int pick_planes(struct kms_output *o, int crtc_index)
 /*
  * Whether @path is a KMS card with the output we want; the reason if not.
  * A kiosk in a logind session may not open cards itself (they are root's
- * and the video group's): it looks through logind, and gives the card back.
+ * and the video group's): it looks through logind, and keeps the card it
+ * took in *@taken when it fits.  Giving a card back and taking it again
+ * would not do: logind answers ReleaseDevice with PauseDevice "gone",
+ * which would arrive when we hold the card again.
  */
 static bool card_fits(struct kms_seat *seat, const char *path, const char *want, char *why,
-		      size_t len)
+		      size_t len, int *taken)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	bool by_seat = false;
@@ -271,14 +274,19 @@ static bool card_fits(struct kms_seat *seat, const char *path, const char *want,
 	}
 	if (c)
 		drmModeFreeConnector(c);
-	if (by_seat)
+	if (by_seat && c)
+		*taken = fd;
+	else if (by_seat)
 		kms_seat_close(seat, fd);
 	else
 		close(fd);
 	return c != NULL;
 }
 
-/* --drm-device, or the first card with a connected (or the named) output. */
+/*
+ * --drm-device, or the first card with a connected (or the named) output.
+ * o->fd is the card if logind gave it to us on the way.
+ */
 static int find_card(struct kms_output *o, const struct kms_options *kopts, char *why, size_t len)
 {
 	if (kopts->device) {
@@ -291,7 +299,7 @@ static int find_card(struct kms_output *o, const struct kms_options *kopts, char
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		if (access(path, F_OK))
 			continue;
-		if (card_fits(o->seat, path, kopts->output, why, len)) {
+		if (card_fits(o->seat, path, kopts->output, why, len, &o->fd)) {
 			snprintf(o->card, sizeof(o->card), "%s", path);
 			return 0;
 		}
@@ -318,7 +326,8 @@ int kms_output_open(struct kms_output *o, struct kms_seat *seat, const struct km
 		LOG_ERR("%s", why);
 		return ret;
 	}
-	o->fd = kms_seat_open(o->seat, o->card);
+	if (o->fd < 0)
+		o->fd = kms_seat_open(o->seat, o->card);
 	if (o->fd < 0) {
 		ret = o->fd;
 		if (ret == -EBUSY)
