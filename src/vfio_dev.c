@@ -119,42 +119,108 @@ static int cdev_of_mdev(const char *uuid)
 	return n;
 }
 
+/* What /proc/PID/fdinfo says of an fd: where its file is. */
+struct file_id {
+	int mnt;
+	unsigned long ino;
+};
+
+/* fdinfo entry @name in the directory @dir: its mount id and inode; 0 or -1. */
+static int fdinfo_file_id(int dir, const char *name, struct file_id *id)
+{
+	char buf[256], *line, *save = NULL;
+	bool mnt = false, ino = false;
+	ssize_t n;
+	int fd;
+
+	fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* pos, flags, mnt_id and ino come first; a file's own lines follow. */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		mnt = mnt || sscanf(line, "mnt_id: %d", &id->mnt) == 1;
+		ino = ino || sscanf(line, "ino: %lu", &id->ino) == 1;
+	}
+	return mnt && ino ? 0 : -1;
+}
+
+/* The file id of the node at @path, as a holder's fdinfo would show it. */
+static int node_file_id(const char *path, struct file_id *id)
+{
+	char name[16];
+	int fd, dir, ret;
+
+	/* O_PATH: a group a VMM holds says EBUSY to a real open. */
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	dir = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(name, sizeof(name), "%d", fd);
+	ret = dir < 0 ? -1 : fdinfo_file_id(dir, name, id);
+	if (dir >= 0)
+		close(dir);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Which process has the mdev's group or cdev open.  Matched by what
+ * /proc/PID/fdinfo says (mount id and inode), which ptrace rights let us
+ * read: /proc/PID/fd would say it by name, but that directory is its
+ * owner's alone, and the system units' root has CAP_SYS_PTRACE, not
+ * CAP_DAC_READ_SEARCH, while libvirt runs QEMU as a user of its own.
+ */
 pid_t vfio_dev_find_holder(const char *uuid)
 {
-	int group = vfio_dev_mdev_group(uuid), cdev = cdev_of_mdev(uuid);
-	DIR *proc = opendir("/proc");
-	struct dirent *de;
+	int group = vfio_dev_mdev_group(uuid), cdev = cdev_of_mdev(uuid), n = 0;
+	struct file_id nodes[2];
 	pid_t self = getpid(), found = -ENOENT;
+	struct dirent *de;
+	char path[64];
+	DIR *proc;
 
+	if (group >= 0) {
+		snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+		n += node_file_id(path, &nodes[n]) == 0;
+	}
+	if (cdev >= 0) {
+		snprintf(path, sizeof(path), "/dev/vfio/devices/vfio%d", cdev);
+		n += node_file_id(path, &nodes[n]) == 0;
+	}
+	if (!n)
+		return -ENODEV;
+	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
-	if (group < 0 && cdev < 0) {
-		closedir(proc);
-		return -ENODEV;
-	}
 	while (found < 0 && (de = readdir(proc))) {
-		char path[64], link[64];
-		struct dirent *fe;
-		DIR *fds;
 		pid_t pid = (pid_t)atoi(de->d_name);
+		struct dirent *fe;
+		struct file_id id;
+		DIR *fds;
+		int dir;
 
 		if (pid <= 0 || pid == self)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-		fds = opendir(path);
-		if (!fds)
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fds = dir < 0 ? NULL : fdopendir(dir);
+		if (!fds) {
+			if (dir >= 0)
+				close(dir);
 			continue;
-		while ((fe = readdir(fds))) {
-			ssize_t n = readlinkat(dirfd(fds), fe->d_name, link, sizeof(link) - 1);
-
-			if (n <= 0)
+		}
+		while (found < 0 && (fe = readdir(fds))) {
+			if (!isdigit((unsigned char)fe->d_name[0]) ||
+			    fdinfo_file_id(dirfd(fds), fe->d_name, &id))
 				continue;
-			link[n] = '\0';
-			if ((group >= 0 && group_of_link(link) == group) ||
-			    (cdev >= 0 && cdev_of_link(link) == cdev)) {
-				found = pid;
-				break;
-			}
+			for (int i = 0; i < n; i++)
+				if (id.mnt == nodes[i].mnt && id.ino == nodes[i].ino)
+					found = pid;
 		}
 		closedir(fds);
 	}
@@ -300,19 +366,11 @@ struct fd_walk {
 /* The mount id fdinfo gives for @pid's @fd, or -1. */
 static int fdinfo_mnt_id(pid_t pid, int fd)
 {
-	char path[64], line[128];
-	int id = -1;
-	FILE *f;
+	struct file_id id;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "mnt_id: %d", &id) == 1)
-			break;
-	fclose(f);
-	return id;
+	return fdinfo_file_id(AT_FDCWD, path, &id) ? -1 : id.mnt;
 }
 
 static int sockfs_mnt_id(void)

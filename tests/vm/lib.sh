@@ -122,12 +122,15 @@ vm_wait_for() { # TENTHS CMD...
 # gs_start UUID [guestsim args]: a running guest on the mdev.  Sets GS_PID;
 # commands go to it with gs_cmd.  Its output is in $TMPDIR/gs.out.
 # With --hold it draws its first frame and waits for "gs_cmd resume".
+# GS_WRAP: a command guestsim runs under (setpriv, to be another user).
 gs_start() {
 	_lib_uuid=$1
 	shift
 	rm -f "$TMPDIR/gs.ctl"
 	mkfifo "$TMPDIR/gs.ctl"
-	"$VGPU_BUILD/tests/guestsim" --mdev "$_lib_uuid" "$@" <"$TMPDIR/gs.ctl" >"$TMPDIR/gs.out" 2>&1 &
+	# shellcheck disable=SC2086 # GS_WRAP is words
+	${GS_WRAP:-} "$VGPU_BUILD/tests/guestsim" --mdev "$_lib_uuid" "$@" <"$TMPDIR/gs.ctl" \
+		>"$TMPDIR/gs.out" 2>&1 &
 	GS_PID=$!
 	exec 9>"$TMPDIR/gs.ctl"
 	vm_wait_for 100 grep -q '^ready' "$TMPDIR/gs.out" || {
@@ -176,9 +179,10 @@ gs_stop() {
 }
 
 # viewer_start ARGS...: the viewer in the background (-v; headless, or
-# $_lib_backend); VW_PID.
+# $_lib_backend); VW_PID.  VW_WRAP: a command it runs under (setpriv).
 viewer_start() {
-	"$VGPU_BUILD/vgpu-viewer" --backend "${_lib_backend:-headless}" -v "$@" \
+	# shellcheck disable=SC2086 # VW_WRAP is words
+	${VW_WRAP:-} "$VGPU_BUILD/vgpu-viewer" --backend "${_lib_backend:-headless}" -v "$@" \
 		>>"$TMPDIR/viewer.log" 2>&1 &
 	VW_PID=$!
 	_lib_backend=

@@ -51,4 +51,34 @@ rc=$?
 VW_PID=
 cat "$TMPDIR/viewer.log"
 [ "$rc" = 7 ] || fail "the viewer exited $rc when the VMM went away (want 7)"
+
+# As the system units run: root with CAP_SYS_PTRACE alone (no DAC
+# override), and the VMM another user, as libvirt runs QEMU.  The VMM's
+# /proc/PID/fd is not ours to read: the viewer names its fds through
+# fdinfo and copies, and finds the next VMM by fdinfo's mount id and inode.
+note "a VMM of another user; the viewer is root with CAP_SYS_PTRACE alone"
+g=$(vm_mdev_group "$a")
+chmod 0666 "/dev/vfio/$g" /dev/vfio/vfio
+GS_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups"
+: >"$TMPDIR/viewer.log"
+rm -f "$TMPDIR/v3.jsonl"
+gs_start "$a" --rate 30
+[ "$(stat -c %u "/proc/$GS_PID")" = 65534 ] || fail "guestsim does not run as nobody"
+VW_WRAP="setpriv --bounding-set=-all,+sys_ptrace" viewer_start --pid "$GS_PID" --reconnect \
+	--stats "$TMPDIR/v3.jsonl"
+viewer_wait_attached
+grep -q '^CapEff:	0000000000080000$' "/proc/$VW_PID/status" ||
+	{ grep '^Cap' "/proc/$VW_PID/status"; fail "the viewer is not down to CAP_SYS_PTRACE"; }
+vm_wait_for 600 grep -q '"frame"' "$TMPDIR/v3.jsonl" || fail "no frames from another user's VMM"
+gs_stop
+gs_start "$a" --rate 30
+vm_wait_for 600 sh -c "[ \$(grep -c ': attached to ' '$TMPDIR/viewer.log') -ge 2 ]" ||
+	{ cat "$TMPDIR/viewer.log"; fail "the viewer did not find the next VMM of another user"; }
+n=$(grep -c '"frame"' "$TMPDIR/v3.jsonl")
+vm_wait_for 600 sh -c "[ \$(grep -c '\"frame\"' '$TMPDIR/v3.jsonl') -gt $n ]" ||
+	fail "no frames from the next VMM"
+note "found and attached to the next VMM (pid $GS_PID, uid 65534)"
+viewer_stop
+gs_stop
+GS_WRAP=
 vm_mdev_remove "$a"
