@@ -152,28 +152,68 @@ static int fdinfo_file_id(int dir, const char *name, struct file_id *id)
 /* The file id of the node at @path, as a holder's fdinfo would show it. */
 static int node_file_id(const char *path, struct file_id *id)
 {
-	char name[16];
-	int fd, dir, ret;
+	char info[64];
+	int fd, ret;
 
 	/* O_PATH: a group a VMM holds says EBUSY to a real open. */
 	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	dir = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	snprintf(name, sizeof(name), "%d", fd);
-	ret = dir < 0 ? -1 : fdinfo_file_id(dir, name, id);
-	if (dir >= 0)
-		close(dir);
+	snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", fd);
+	ret = fdinfo_file_id(AT_FDCWD, info, id);
 	close(fd);
 	return ret;
 }
 
 /*
- * Which process has the mdev's group or cdev open.  Matched by what
- * /proc/PID/fdinfo says (mount id and inode), which ptrace rights let us
- * read: /proc/PID/fd would say it by name, but that directory is its
+ * Whether @pid has the group or the cdev (@nodes) open.  By name, one
+ * readlink an fd, where /proc/PID/fd is ours to list; where it is not (its
+ * owner's alone), by fdinfo's mount id and inode, which ptrace rights let
+ * us read.  This runs every RETRY_MS while --reconnect waits.
+ */
+static bool pid_holds(pid_t pid, int group, int cdev, const struct file_id *nodes, int n)
+{
+	bool by_name = true, found = false;
+	struct dirent *de;
+	char path[64];
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d && errno == EACCES) {
+		by_name = false;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		d = opendir(path);
+	}
+	while (d && !found && (de = readdir(d))) {
+		char link[64];
+		struct file_id id;
+		ssize_t len;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (by_name) {
+			len = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+			if (len <= 0)
+				continue;
+			link[len] = '\0';
+			found = (group >= 0 && group_of_link(link) == group) ||
+				(cdev >= 0 && cdev_of_link(link) == cdev);
+		} else if (fdinfo_file_id(dirfd(d), de->d_name, &id) == 0) {
+			for (int i = 0; i < n; i++)
+				found = found || (id.mnt == nodes[i].mnt && id.ino == nodes[i].ino);
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * Which process has the mdev's group or cdev open.  /proc/PID/fd is its
  * owner's alone, and the system units' root has CAP_SYS_PTRACE, not
- * CAP_DAC_READ_SEARCH, while libvirt runs QEMU as a user of its own.
+ * CAP_DAC_READ_SEARCH, while libvirt runs QEMU as a user of its own: such
+ * a process is matched through fdinfo instead (pid_holds()).
  */
 pid_t vfio_dev_find_holder(const char *uuid)
 {
@@ -199,30 +239,9 @@ pid_t vfio_dev_find_holder(const char *uuid)
 		return -errno;
 	while (found < 0 && (de = readdir(proc))) {
 		pid_t pid = (pid_t)atoi(de->d_name);
-		struct dirent *fe;
-		struct file_id id;
-		DIR *fds;
-		int dir;
 
-		if (pid <= 0 || pid == self)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
-		dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		fds = dir < 0 ? NULL : fdopendir(dir);
-		if (!fds) {
-			if (dir >= 0)
-				close(dir);
-			continue;
-		}
-		while (found < 0 && (fe = readdir(fds))) {
-			if (!isdigit((unsigned char)fe->d_name[0]) ||
-			    fdinfo_file_id(dirfd(fds), fe->d_name, &id))
-				continue;
-			for (int i = 0; i < n; i++)
-				if (id.mnt == nodes[i].mnt && id.ino == nodes[i].ino)
-					found = pid;
-		}
-		closedir(fds);
+		if (pid > 0 && pid != self && pid_holds(pid, group, cdev, nodes, n))
+			found = pid;
 	}
 	closedir(proc);
 	return found;
