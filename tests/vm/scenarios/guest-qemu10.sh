@@ -52,7 +52,7 @@ check_guest() {
 	_log=$TMPDIR/viewer-$1.log
 	vm_wait_for 1200 grep -q "attached to mdev $_m of the VMM" "$_log" ||
 		{ cat "$TMPDIR/qemu-$1.log" "$_log"; fail "$1: the viewer did not attach to QEMU $GUEST_QEMU_VERSION"; }
-	note "$1: attached within $(( ($(date +%s%N) - _t0) / 1000000 )) ms of QEMU's start"
+	note "$1: attached within $(guest_ms_since_start "$_t0") ms of QEMU's start"
 	ls -l "/proc/$_q/fd" >"$VGPU_OUT/qemu-fds-$1.txt"
 	if [ "$1" = iommufd ]; then
 		grep -q "/dev/vfio/devices/$c\$" "$VGPU_OUT/qemu-fds-$1.txt" ||
@@ -65,10 +65,10 @@ check_guest() {
 		grep -q "from pid $_q's group $g" "$_log" ||
 			fail "group: the viewer did not take the device from the group"
 	fi
-	vm_wait_for 3000 guest_stamped "$TMPDIR/v-$1.jsonl" 10 ||
+	vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$TMPDIR/v-$1.jsonl" 10 ||
 		{ tail -n 20 "$VGPU_OUT/guest-$1.log"; fail "$1: fewer than 10 of the guest's frames shown"; }
 	_frames=$(guest_check_frames "$TMPDIR/v-$1.jsonl") || fail "$1: frames not shown as drawn"
-	note "$1: $_frames, $(( ($(date +%s%N) - _t0) / 1000000 )) ms after QEMU's start"
+	note "$1: $_frames, $(guest_ms_since_start "$_t0") ms after QEMU's start"
 	kill -KILL "$_q"
 	wait "$_v"
 	_rc=$?
