@@ -30,12 +30,12 @@ note "attached $(guest_ms_since_start) ms after QEMU started"
 
 # The console first: bochs-drm's fbcon, frames without a stamp.
 unstamped() { grep '"event":"frame"' "$TMPDIR/v.jsonl" 2>/dev/null | grep -qv '"seq"'; }
-vm_wait_for 1800 unstamped ||
+vm_wait_for "$GUEST_BOOT_TENTHS" unstamped ||
 	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "no console frame from the guest"; }
 note "the guest's console on screen $(guest_ms_since_start) ms after QEMU started"
 
 # Then its own frames: stamped, in order.
-vm_wait_for 3000 grep -q 'vgpuguest: flip 20' "$VGPU_OUT/guest.log" ||
+vm_wait_for "$GUEST_BOOT_TENTHS" grep -q 'vgpuguest: flip 20' "$VGPU_OUT/guest.log" ||
 	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "the guest did not page-flip"; }
 grep -q 'vgpuguest: modeset 1024x768' "$VGPU_OUT/guest.log" || fail "the guest set no 1024x768 mode"
 vm_wait_for 600 guest_stamped "$TMPDIR/v.jsonl" 10 ||

@@ -61,7 +61,7 @@ grep -q "/dev/iommu\$" "$VGPU_OUT/viewer-fds.txt" && fail "the service holds an 
 note "the unit took the cdev from QEMU ($(grep -o "the device from pid.*" "$VGPU_OUT/unit.log" | head -n 1))"
 
 stats=$(sd_private_tmp "$unit")/frames.jsonl || fail "the unit has no private /tmp"
-vm_wait_for 3000 guest_stamped "$stats" 10 ||
+vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$stats" 10 ||
 	{ cp "$TMPDIR/qemu.log" "$VGPU_OUT/"; sd_unit_log "$unit"; fail "no frames of the guest's own in $stats"; }
 shown=$(guest_check_frames "$stats") || fail "the guest's frames were not shown as drawn: $shown"
 note "$shown"

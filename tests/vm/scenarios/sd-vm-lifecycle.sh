@@ -26,7 +26,7 @@ sd_virsh start vgpuguest
 systemctl start "$unit" || { sd_unit_log "$unit"; fail "systemctl start $unit failed"; }
 pid=$(sd_prop "$unit" MainPID)
 stats=$(sd_private_tmp "$unit")/frames.jsonl || fail "the unit has no private /tmp"
-vm_wait_for 3000 guest_stamped "$stats" 5 ||
+vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$stats" 5 ||
 	{ sd_guest_keep_log -boot1; sd_unit_log "$unit"; fail "no frames of the guest's own"; }
 note "the service shows the guest (QEMU $(sd_qemu_pid vgpuguest))"
 
@@ -63,7 +63,7 @@ vm_wait_for 300 grep -q '^ready' "$TMPDIR/close.out" ||
 sd_virsh destroy vgpuguest
 wait "$WATCH_PID" || { cat "$TMPDIR/close.out"; fail "the service did not let go of the device"; }
 outside=$(sed -n 's/^closed //p' "$TMPDIR/close.out")
-vm_wait_for 100 sh -c "journalctl -b -u $unit | grep -q 'the VMM exited; device closed in'" ||
+vm_wait_for 300 sh -c "journalctl -b -u $unit | grep -q 'the VMM exited; device closed in'" ||
 	{ sd_unit_log "$unit"; fail "the viewer did not say it let go"; }
 inside=$(journalctl -b -u "$unit" | grep -o 'the VMM exited; device closed in [0-9.]* ms' |
 	tail -n 1 | sed 's/.* in \([0-9.]*\) ms/\1/')
@@ -79,7 +79,7 @@ sd_guest_keep_log -boot1
 n=$(wc -l <"$stats")
 sd_virsh start vgpuguest
 new_boot() { tail -n +$((n + 1)) "$stats" | grep -q '"seq":1,'; }
-vm_wait_for 3000 new_boot ||
+vm_wait_for "$GUEST_BOOT_TENTHS" new_boot ||
 	{ sd_guest_keep_log -boot2; sd_unit_log "$unit"; fail "the new boot's first frame was not shown"; }
 [ "$(sd_prop "$unit" MainPID)" = "$pid" ] || fail "the service restarted instead of reconnecting"
 note "virsh start: the service followed to QEMU $(sd_qemu_pid vgpuguest) and showed the new boot from frame 1"
