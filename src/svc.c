@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-id128.h>
+
+#define LOG_MODULE "svc"
+#include "log.h"
+#include "svc.h"
+
+#define DISPLAY1 "org.qemu.Display1"
+#define LISTENER_PATH "/org/qemu/Display1/Listener"
+#define MAX_GROUPS 256
+
+struct svc_client;
+
+/* One D-Bus connection in the service's epoll. */
+struct svc_conn {
+	sd_bus *bus;
+	int fd;
+	uint32_t events;	/* what epoll waits for now */
+	struct svc_client *client;
+};
+
+struct svc_client {
+	struct svc *svc;
+	struct svc_conn main;	/* the client's calls: VM, Console */
+	struct svc_conn lis;	/* our calls: its Listener */
+	sd_bus_slot *pending;	/* the Listener call not answered yet */
+	pid_t pid;
+	uid_t uid;
+	char refusal[520];	/* non-empty: every call gets it */
+	bool dead;		/* to be dropped outside sd-bus's callbacks */
+
+	/* What its listener has: the frame and the buffer it scanned out. */
+	uint64_t sent_seq;
+	ino_t sent_ino;
+	struct plane sent_plane;
+	bool scanned_out, sent_off;
+	bool lis_known;		/* its Interfaces property was read */
+	bool lis_map;		/* it has Listener.Unix.Map */
+};
+
+struct svc {
+	int epfd, listen_fd;
+	sd_id128_t id;
+	char *vm_name, *uuid;
+	struct svc_policy viewers;
+	struct svc_client *clients[SVC_MAX_CLIENTS];
+
+	/* The newest frame. */
+	uint64_t seq;
+	bool off;
+	struct plane plane;
+	int fd;
+	ino_t ino;
+};
+
+static void who(const struct svc_client *c, char *buf, size_t len)
+{
+	struct passwd pw, *found = NULL;
+	char pwbuf[1024];
+
+	if (getpwuid_r(c->uid, &pw, pwbuf, sizeof(pwbuf), &found) || !found)
+		snprintf(buf, len, "uid %u pid %d", (unsigned int)c->uid, (int)c->pid);
+	else
+		snprintf(buf, len, "uid %u (%s) pid %d", (unsigned int)c->uid, found->pw_name,
+			 (int)c->pid);
+}
+
+/* Drops @c later, from the loop, with one line saying why. */
+static void client_fail(struct svc_client *c, const char *what, int err)
+{
+	char w[128];
+
+	if (c->dead)
+		return;
+	who(c, w, sizeof(w));
+	LOG_NOTICE("client %s: %s%s%s: dropped", w, what, err ? ": " : "", err ? strerror(err) : "");
+	c->dead = true;
+}
+
+static int conn_watch(struct svc *s, struct svc_conn *conn)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
+
+	conn->fd = sd_bus_get_fd(conn->bus);
+	conn->events = EPOLLIN;
+	if (conn->fd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, conn->fd, &ev))
+		return -errno;
+	return 0;
+}
+
+static void conn_close(struct svc *s, struct svc_conn *conn)
+{
+	if (!conn->bus)
+		return;
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+	sd_bus_flush_close_unref(conn->bus);
+	conn->bus = NULL;
+}
+
+/* A peer-to-peer connection on @fd with us as the authenticating server. */
+static int conn_open(struct svc_client *c, struct svc_conn *conn, int fd)
+{
+	int ret;
+
+	conn->client = c;
+	ret = sd_bus_new(&conn->bus);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	if ((ret = sd_bus_set_fd(conn->bus, fd, fd)) < 0) {
+		close(fd);
+		goto fail;
+	}
+	if ((ret = sd_bus_set_server(conn->bus, 1, c->svc->id)) < 0 ||
+	    (ret = sd_bus_negotiate_fds(conn->bus, 1)) < 0 || (ret = sd_bus_start(conn->bus)) < 0)
+		goto fail;
+	ret = conn_watch(c->svc, conn);
+	if (ret < 0)
+		goto fail;
+	return 0;
+fail:
+	conn->bus = sd_bus_flush_close_unref(conn->bus);
+	return ret;
+}
+
+static void client_free(struct svc_client *c)
+{
+	sd_bus_slot_unref(c->pending);
+	conn_close(c->svc, &c->lis);
+	conn_close(c->svc, &c->main);
+	free(c);
+}
+
+/* --- sending frames -------------------------------------------------- */
+
+static void client_send(struct svc_client *c);
+
+static int listener_replied(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svc_client *c = data;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	c->pending = sd_bus_slot_unref(c->pending);
+	if (e) {
+		char what[200];
+
+		snprintf(what, sizeof(what), "its listener answered %s", e->name);
+		client_fail(c, what, 0);
+		return 1;
+	}
+	client_send(c);
+	return 1;
+}
+
+/*
+ * The listener's Interfaces property, before anything else is sent to it
+ * (QEMU reads it too, to choose shared memory or dmabufs).  Its answer
+ * also says the client is past authenticating: an fd sent before that can
+ * arrive with the server's last authentication line, and sd-bus drops a
+ * connection that receives fds during authentication.
+ */
+static int listener_interfaces(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svc_client *c = data;
+	const char *name;
+
+	c->pending = sd_bus_slot_unref(c->pending);
+	c->lis_known = true;
+	/* An error (no such property: an older client) means no extras. */
+	if (!sd_bus_message_get_error(m) && sd_bus_message_enter_container(m, 'v', "as") > 0 &&
+	    sd_bus_message_enter_container(m, 'a', "s") > 0)
+		while (sd_bus_message_read(m, "s", &name) > 0)
+			c->lis_map = c->lis_map || !strcmp(name, DISPLAY1 ".Listener.Unix.Map");
+	client_send(c);
+	return 1;
+}
+
+static int call_listener(struct svc_client *c, const char *method, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int ret;
+
+	ret = sd_bus_message_new_method_call(c->lis.bus, &m, NULL, LISTENER_PATH,
+					     DISPLAY1 ".Listener", method);
+	if (ret < 0)
+		return ret;
+	va_start(ap, types);
+	ret = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	/* No timeout: a stopped client keeps one call and the newest frame waits. */
+	if (ret >= 0)
+		ret = sd_bus_call_async(c->lis.bus, &c->pending, m, listener_replied, c, UINT64_MAX);
+	sd_bus_message_unref(m);
+	return ret;
+}
+
+static bool same_layout(const struct plane *a, const struct plane *b)
+{
+	return a->fourcc == b->fourcc && a->modifier == b->modifier && a->width == b->width &&
+	       a->height == b->height && a->stride == b->stride;
+}
+
+/* The newest frame to @c's listener, unless it has it or a call is out. */
+static void client_send(struct svc_client *c)
+{
+	struct svc *s = c->svc;
+	const struct plane *p = &s->plane;
+	int ret;
+
+	if (!c->lis.bus || c->pending || c->dead)
+		return;
+	/*
+	 * Nothing before the client has authenticated on its listener socket:
+	 * sd-bus would wait for that in a call with an fd, and a client that
+	 * never does would stop the service.
+	 */
+	if (!c->lis_known) {
+		if (sd_bus_is_ready(c->lis.bus) <= 0)
+			return;
+		ret = sd_bus_call_method_async(c->lis.bus, &c->pending, NULL, LISTENER_PATH,
+					       "org.freedesktop.DBus.Properties", "Get",
+					       listener_interfaces, c, "ss", DISPLAY1 ".Listener",
+					       "Interfaces");
+		if (ret < 0)
+			client_fail(c, "cannot call its listener", -ret);
+		return;
+	}
+	if (!s->seq || c->sent_seq == s->seq)
+		return;
+	if (s->off) {
+		ret = c->sent_off ? 0 : call_listener(c, "Disable", "");
+		c->sent_off = true;
+		c->scanned_out = false;
+	} else if (p->kind != PLANE_DMABUF) {
+		ret = 0;	/* region planes: not served yet */
+	} else if (!c->scanned_out || c->sent_ino != s->ino || !same_layout(&c->sent_plane, p)) {
+		ret = call_listener(c, "ScanoutDMABUF", "huuuutb", s->fd, p->width, p->height,
+				    p->stride, p->fourcc, p->modifier, 1);
+		c->scanned_out = ret >= 0;
+		c->sent_ino = s->ino;
+		c->sent_plane = *p;
+		c->sent_off = false;
+	} else {
+		ret = call_listener(c, "UpdateDMABUF", "iiii", 0, 0, (int32_t)p->width,
+				    (int32_t)p->height);
+	}
+	if (ret < 0)
+		client_fail(c, "cannot call its listener", -ret);
+	c->sent_seq = s->seq;
+}
+
+void svc_show(struct svc *s, const struct svc_frame *f)
+{
+	struct stat st;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->off = !f->plane;
+	if (f->plane) {
+		s->plane = *f->plane;
+		if (f->plane->kind == PLANE_DMABUF) {
+			s->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3);
+			/* A dma-buf's inode names the buffer: the same one sent again is no new scanout. */
+			s->ino = s->fd >= 0 && fstat(s->fd, &st) == 0 ? st.st_ino : 0;
+		}
+	}
+	s->seq++;
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+		if (s->clients[i])
+			client_send(s->clients[i]);
+}
+
+/* --- org.qemu.Display1.VM and .Console --------------------------------- */
+
+static int get_name(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		    sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+
+	return sd_bus_message_append(reply, "s", strcmp(prop, "UUID") ? c->svc->vm_name : c->svc->uuid);
+}
+
+static int get_console_ids(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			   sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "au", 1, 0);
+}
+
+static int get_interfaces(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			  sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "as", 0);
+}
+
+static int get_console_str(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			   sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	char buf[128];
+
+	if (!strcmp(prop, "Type"))
+		return sd_bus_message_append(reply, "s", "Graphic");
+	if (!strcmp(prop, "Label"))
+		snprintf(buf, sizeof(buf), "vgpu %s", c->svc->uuid);
+	else
+		snprintf(buf, sizeof(buf), "mdev/%s", c->svc->uuid);
+	return sd_bus_message_append(reply, "s", buf);
+}
+
+static int get_console_u(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			 sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	const struct svc *s = c->svc;
+	uint32_t v = 0;
+
+	if (!strcmp(prop, "Width") && s->seq && !s->off)
+		v = s->plane.width;
+	else if (!strcmp(prop, "Height") && s->seq && !s->off)
+		v = s->plane.height;
+	return sd_bus_message_append(reply, "u", v);
+}
+
+static int register_listener(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	struct stat st;
+	int fd, ret;
+
+	ret = sd_bus_message_read(m, "h", &fd);
+	if (ret < 0)
+		return ret;
+	if (c->lis.bus)
+		return sd_bus_error_set(err, SD_BUS_ERROR_NOT_SUPPORTED,
+					"one listener per connection");
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
+		return sd_bus_error_set(err, SD_BUS_ERROR_INVALID_ARGS,
+					"the listener must be a unix socket");
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK | fcntl(fd, F_GETFL)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return sd_bus_error_set_errno(err, errno);
+	}
+	ret = conn_open(c, &c->lis, fd);
+	if (ret < 0)
+		return sd_bus_error_set_errno(err, -ret);
+	ret = sd_bus_reply_method_return(m, "");
+	client_send(c);
+	return ret;
+}
+
+static int set_ui_info(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	uint16_t wmm, hmm;
+	int32_t x, y;
+	uint32_t w, h;
+	int ret;
+
+	ret = sd_bus_message_read(m, "qqiiuu", &wmm, &hmm, &x, &y, &w, &h);
+	if (ret < 0)
+		return ret;
+	LOG_DBG("SetUIInfo %ux%u (preferred resolutions come with issue 19)", w, h);
+	return sd_bus_reply_method_return(m, "");
+}
+
+static const sd_bus_vtable vm_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("UUID", "s", get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ConsoleIDs", "au", get_console_ids, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable console_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("RegisterListener", "h", "", register_listener, 0),
+	SD_BUS_METHOD("SetUIInfo", "qqiiuu", "", set_ui_info, 0),
+	SD_BUS_PROPERTY("Label", "s", get_console_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Head", "u", get_console_u, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Type", "s", get_console_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Width", "u", get_console_u, 0, 0),
+	SD_BUS_PROPERTY("Height", "u", get_console_u, 0, 0),
+	SD_BUS_PROPERTY("DeviceAddress", "s", get_console_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+/* A refused peer: every call it makes gets the reason, then it goes. */
+static int refuse(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+
+	uint8_t type;
+
+	if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL)
+		return 0;
+	sd_bus_reply_method_errorf(m, SD_BUS_ERROR_ACCESS_DENIED, "%s", c->refusal);
+	sd_bus_flush(c->main.bus);
+	c->dead = true;
+	return 1;
+}
+
+/* --- connections ---------------------------------------------------------- */
+
+static int peer_of(int fd, struct svc_peer *peer, gid_t *groups)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return -errno;
+	*peer = (struct svc_peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid,
+				   .groups = groups };
+	len = MAX_GROUPS * sizeof(gid_t);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+		peer->n_groups = len / sizeof(gid_t);
+	/* ERANGE (more groups than we look at): those beyond are not counted. */
+	return 0;
+}
+
+static void accept_one(struct svc *s, int fd)
+{
+	static gid_t groups[MAX_GROUPS];
+	struct svc_client *c;
+	struct svc_peer peer;
+	char w[128];
+	int slot = -1, ret;
+
+	for (int i = 0; i < SVC_MAX_CLIENTS && slot < 0; i++)
+		if (!s->clients[i])
+			slot = i;
+	if (peer_of(fd, &peer, groups) < 0) {
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	*c = (struct svc_client){ .svc = s, .pid = peer.pid, .uid = peer.uid };
+	who(c, w, sizeof(w));
+	if (slot < 0) {
+		LOG_NOTICE("client %s: refused, %d clients already", w, SVC_MAX_CLIENTS);
+		free(c);
+		close(fd);
+		return;
+	}
+	if (!svc_policy_allows(&s->viewers, &peer)) {
+		snprintf(c->refusal, sizeof(c->refusal), "%s may not view VM %.100s (allowed: %s)", w,
+			 s->vm_name, s->viewers.text[0] ? s->viewers.text : "root only");
+		LOG_NOTICE("client %s: refused: not among the VM's viewers (%s)", w,
+			   s->viewers.text[0] ? s->viewers.text : "root only");
+	}
+	ret = conn_open(c, &c->main, fd);
+	if (ret >= 0 && c->refusal[0])
+		ret = sd_bus_add_filter(c->main.bus, NULL, refuse, c);
+	if (ret >= 0 && !c->refusal[0]) {
+		ret = sd_bus_add_object_vtable(c->main.bus, NULL, "/org/qemu/Display1/VM",
+					       DISPLAY1 ".VM", vm_vtable, c);
+		if (ret >= 0)
+			ret = sd_bus_add_object_vtable(c->main.bus, NULL,
+						       "/org/qemu/Display1/Console_0",
+						       DISPLAY1 ".Console", console_vtable, c);
+		if (ret >= 0)
+			ret = sd_bus_add_object_manager(c->main.bus, NULL, "/org/qemu/Display1");
+	}
+	if (ret < 0) {
+		LOG_WARN("client %s: cannot serve it: %s", w, strerror(-ret));
+		client_free(c);
+		return;
+	}
+	if (!c->refusal[0])
+		LOG_INFO("client %s connected", w);
+	s->clients[slot] = c;
+}
+
+static void accept_all(struct svc *s)
+{
+	int fd;
+
+	while ((fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		accept_one(s, fd);
+}
+
+static void conn_process(struct svc_conn *conn)
+{
+	int ret;
+
+	if (!conn->bus || conn->client->dead)
+		return;
+	do
+		ret = sd_bus_process(conn->bus, NULL);
+	while (ret > 0 && !conn->client->dead);
+	if (ret < 0)
+		client_fail(conn->client,
+			    ret == -ECONNRESET || ret == -ENOTCONN ? "gone" : "connection failed",
+			    ret == -ECONNRESET || ret == -ENOTCONN ? 0 : -ret);
+	else if (conn == &conn->client->lis)
+		client_send(conn->client);	/* it may have become ready */
+}
+
+static bool conn_queued(const struct svc_conn *conn)
+{
+	uint64_t when;
+
+	return conn->bus && sd_bus_get_timeout(conn->bus, &when) > 0 && when == 0;
+}
+
+static void conn_rearm(struct svc *s, struct svc_conn *conn)
+{
+	struct epoll_event ev = { .data.ptr = conn };
+	int want;
+
+	if (!conn->bus)
+		return;
+	want = sd_bus_get_events(conn->bus);
+	if (want < 0)
+		return;
+	ev.events = (want & POLLIN ? EPOLLIN : 0) | (want & POLLOUT ? EPOLLOUT : 0);
+	if (ev.events != conn->events && epoll_ctl(s->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
+		conn->events = ev.events;
+}
+
+static void reap(struct svc *s)
+{
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+		struct svc_client *c = s->clients[i];
+
+		if (c && c->dead) {
+			client_free(c);
+			s->clients[i] = NULL;
+		}
+	}
+}
+
+void svc_prepare(struct svc *s)
+{
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+		struct svc_client *c = s->clients[i];
+
+		if (!c)
+			continue;
+		/* A reply read during a call waits in sd-bus's queue, not on the socket. */
+		while (!c->dead && (conn_queued(&c->main) || conn_queued(&c->lis))) {
+			conn_process(&c->main);
+			conn_process(&c->lis);
+		}
+	}
+	reap(s);
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+		if (s->clients[i]) {
+			conn_rearm(s, &s->clients[i]->main);
+			conn_rearm(s, &s->clients[i]->lis);
+		}
+}
+
+void svc_dispatch(struct svc *s)
+{
+	struct epoll_event evs[16];
+	int n;
+
+	n = epoll_wait(s->epfd, evs, 16, 0);
+	for (int i = 0; i < n; i++) {
+		if (!evs[i].data.ptr)
+			accept_all(s);
+		else
+			conn_process(evs[i].data.ptr);
+	}
+	reap(s);
+}
+
+unsigned int svc_clients(const struct svc *s, unsigned int *listening)
+{
+	unsigned int n = 0, l = 0;
+
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+		if (s->clients[i] && !s->clients[i]->refusal[0]) {
+			n++;
+			l += s->clients[i]->lis.bus != NULL;
+		}
+	if (listening)
+		*listening = l;
+	return n;
+}
+
+int svc_get_fd(const struct svc *s)
+{
+	return s->epfd;
+}
+
+struct svc *svc_create(int listen_fd, const struct svc_info *info)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct svc *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		close(listen_fd);
+		return NULL;
+	}
+	s->listen_fd = listen_fd;
+	s->fd = -1;
+	s->epfd = -1;
+	s->viewers = *info->viewers;
+	s->vm_name = strdup(info->vm_name ? info->vm_name : "");
+	s->uuid = strdup(info->uuid ? info->uuid : "");
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!s->vm_name || !s->uuid || s->epfd < 0 || sd_id128_randomize(&s->id) < 0 ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, listen_fd, &ev)) {
+		LOG_ERR("cannot set up the display service: %s", strerror(errno));
+		svc_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+void svc_destroy(struct svc *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+		if (s->clients[i])
+			client_free(s->clients[i]);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	close(s->listen_fd);
+	free(s->vm_name);
+	free(s->uuid);
+	free(s);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM's display service (svc_): local clients connect to a unix socket
+ * and speak QEMU's D-Bus display interface, org.qemu.Display1, peer to
+ * peer, with this process in QEMU's place (doc/display-service.md).  A
+ * client may register a listener, and gets the guest's frames through it
+ * as dmabuf fds (ScanoutDMABUF, UpdateDMABUF), "display off" (Disable), and
+ * nothing more: never a VFIO fd.  Each listener is paced by its own
+ * replies: while one call is unanswered the newest frame waits, and older
+ * ones are dropped, so a slow or stopped client holds up no one else.
+ *
+ * Every peer is checked against the policy (svc_policy) before anything it
+ * sends is read; a refused peer gets org.freedesktop.DBus.Error.AccessDenied
+ * with the reason to its first call and is dropped.
+ *
+ * All of it runs in one epoll fd of its own (svc_get_fd), which the
+ * caller's loop watches; svc_prepare() before each wait, svc_dispatch()
+ * after.
+ */
+#ifndef VGPU_VIEWER_SVC_H
+#define VGPU_VIEWER_SVC_H
+
+#include <stdint.h>
+
+#include "plane.h"
+#include "svc_policy.h"
+
+#define SVC_MAX_CLIENTS 16
+
+struct svc;
+
+struct svc_info {
+	const char *vm_name;		/* org.qemu.Display1.VM.Name */
+	const char *uuid;		/* VM.UUID: the mdev's */
+	const struct svc_policy *viewers;
+};
+
+/* What the guest shows now. */
+struct svc_frame {
+	const struct plane *plane;	/* NULL: the display is off */
+	int fd;				/* a dmabuf plane's fd (the caller's; dup'ed) */
+	uint64_t seq;			/* counts frames, from 1 */
+};
+
+/*
+ * A service on @listen_fd (a listening unix stream socket, non-blocking;
+ * the service owns it from here).  NULL on failure (logged).
+ */
+struct svc *svc_create(int listen_fd, const struct svc_info *info);
+void svc_destroy(struct svc *s);
+
+int svc_get_fd(const struct svc *s);
+
+/* Before the caller's loop waits: dispatches what sd-bus has queued. */
+void svc_prepare(struct svc *s);
+
+/* After the loop's wait said svc_get_fd() is readable. */
+void svc_dispatch(struct svc *s);
+
+/* A new frame (or the display off): each listener gets it when it is free. */
+void svc_show(struct svc *s, const struct svc_frame *f);
+
+/* How many clients are connected, and how many listen. */
+unsigned int svc_clients(const struct svc *s, unsigned int *listening);
+
+#endif

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The display service over real sockets and real sd-bus: clients speak
+ * org.qemu.Display1 to it as libmks would (peer to peer, a listener on a
+ * socketpair).  The "dmabufs" are memfds: the service passes fds and never
+ * looks inside, and a memfd's inode names it as a dma-buf's does.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+
+#include "test.h"
+#include "svc.h"
+
+struct tclient {
+	sd_bus *main, *lis;
+	int scanouts, updates, disables;
+	ino_t ino;
+	uint32_t width;
+	bool registered, hold;
+	int listener_fd;
+	sd_bus_message *held;
+	char error[256];
+};
+
+static char sock_path[108];
+
+static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+	uint32_t w, h, stride, fourcc;
+	uint64_t mod;
+	struct stat st;
+	int fd, y0;
+
+	if (sd_bus_message_read(m, "huuuutb", &fd, &w, &h, &stride, &fourcc, &mod, &y0) < 0)
+		return -EINVAL;
+	t->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
+	t->width = w;
+	t->scanouts++;
+	if (t->hold) {
+		t->held = sd_bus_message_ref(m);
+		return 1;
+	}
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int on_update(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+
+	t->updates++;
+	if (t->hold) {
+		t->held = sd_bus_message_ref(m);
+		return 1;
+	}
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int on_disable(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+
+	t->disables++;
+	return sd_bus_reply_method_return(m, "");
+}
+
+static const sd_bus_vtable listener_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", on_scanout, 0),
+	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", on_update, 0),
+	SD_BUS_METHOD("Disable", "", "", on_disable, 0),
+	SD_BUS_VTABLE_END
+};
+
+static int on_registered(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+	const sd_bus_error *err = sd_bus_message_get_error(m);
+
+	if (err)
+		snprintf(t->error, sizeof(t->error), "%s: %s", err->name, err->message);
+	else
+		t->registered = true;
+	return 1;
+}
+
+static int tclient_open(struct tclient *t)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, sv[2];
+
+	*t = (struct tclient){ .listener_fd = -1 };
+	strcpy(sa.sun_path, sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	if (sd_bus_new(&t->main) < 0 || sd_bus_set_fd(t->main, fd, fd) < 0 ||
+	    sd_bus_negotiate_fds(t->main, 1) < 0 || sd_bus_start(t->main) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv))
+		return -1;
+	if (sd_bus_new(&t->lis) < 0 || sd_bus_set_fd(t->lis, sv[1], sv[1]) < 0 ||
+	    sd_bus_negotiate_fds(t->lis, 1) < 0 ||
+	    sd_bus_add_object_vtable(t->lis, NULL, "/org/qemu/Display1/Listener",
+				     "org.qemu.Display1.Listener", listener_vtable, t) < 0 ||
+	    sd_bus_start(t->lis) < 0)
+		return -1;
+	t->listener_fd = sv[0];
+	return 0;
+}
+
+/*
+ * RegisterListener, once the connection is up: before, sd-bus would wait
+ * for the server to authenticate us, in this very thread.
+ */
+static void tclient_register(struct tclient *t)
+{
+	if (t->listener_fd < 0 || sd_bus_is_ready(t->main) <= 0)
+		return;
+	if (sd_bus_call_method_async(t->main, NULL, NULL, "/org/qemu/Display1/Console_0",
+				     "org.qemu.Display1.Console", "RegisterListener", on_registered,
+				     t, "h", t->listener_fd) < 0)
+		snprintf(t->error, sizeof(t->error), "cannot call RegisterListener");
+	close(t->listener_fd);
+	t->listener_fd = -1;
+}
+
+static void tclient_close(struct tclient *t)
+{
+	sd_bus_message_unref(t->held);
+	sd_bus_flush_close_unref(t->main);
+	sd_bus_flush_close_unref(t->lis);
+	t->main = t->lis = NULL;
+}
+
+static void bus_run(sd_bus *b)
+{
+	if (b)
+		while (sd_bus_process(b, NULL) > 0)
+			;
+}
+
+/* One turn of everyone's loop, as a program's epoll loop would run it. */
+static void pump(struct svc *s, struct tclient **cs, int n)
+{
+	struct pollfd pfd[1 + 2 * 4];
+	int k = 0;
+
+	svc_prepare(s);
+	pfd[k++] = (struct pollfd){ .fd = svc_get_fd(s), .events = POLLIN };
+	for (int i = 0; i < n; i++) {
+		sd_bus *b[2] = { cs[i]->main, cs[i]->lis };
+
+		for (int j = 0; j < 2; j++)
+			if (b[j])
+				pfd[k++] = (struct pollfd){ .fd = sd_bus_get_fd(b[j]),
+							    .events = (short)sd_bus_get_events(b[j]) };
+	}
+	poll(pfd, (nfds_t)k, 5);
+	svc_dispatch(s);
+	for (int i = 0; i < n; i++) {
+		bus_run(cs[i]->main);
+		bus_run(cs[i]->lis);
+		tclient_register(cs[i]);
+	}
+}
+
+#define PUMP_UNTIL(s, cs, n, cond)                                     \
+	do {                                                           \
+		for (int i_ = 0; i_ < 1000 && !(cond); i_++)           \
+			pump(s, cs, n);                                \
+	} while (0)
+
+static struct svc *service(const char *policy)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static struct svc_policy pol;
+	char why[128];
+	int fd;
+
+	if (svc_policy_parse(&pol, policy, why, sizeof(why)))
+		return NULL;
+	unlink(sock_path);
+	strcpy(sa.sun_path, sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8) ||
+	    chmod(sock_path, 0666))
+		return NULL;
+	return svc_create(fd, &(struct svc_info){ .vm_name = "test-vm",
+						   .uuid = "11111111-2222-3333-4444-555555555555",
+						   .viewers = &pol });
+}
+
+static int memfd(void)
+{
+	int fd = memfd_create("frame", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, 64 * 32 * 4))
+		return -1;
+	return fd;
+}
+
+static ino_t ino_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+static void test_frames(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	struct tclient a, b, *cs[2] = { &a, &b };
+	int m1 = memfd(), m2 = memfd();
+	uint64_t seq = 0;
+	unsigned int listening;
+	struct svc *s = service("");	/* root, or the test's own user below */
+
+	if (getuid() != 0) {
+		char own[32];
+
+		svc_destroy(s);
+		snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+		s = service(own);
+	}
+	CHECK(s && m1 >= 0 && m2 >= 0);
+	CHECK_INT_EQ(tclient_open(&a), 0);
+	CHECK_INT_EQ(tclient_open(&b), 0);
+	PUMP_UNTIL(s, cs, 2, a.registered && b.registered);
+	CHECK(a.registered && b.registered);
+	CHECK_INT_EQ(svc_clients(s, &listening), 2);
+	CHECK_INT_EQ(listening, 2);
+
+	/* The first frame: a scanout for each; the same buffer again: an update. */
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq });
+	PUMP_UNTIL(s, cs, 2, a.scanouts == 1 && b.scanouts == 1);
+	CHECK(a.scanouts == 1 && b.scanouts == 1 && a.ino == ino_of(m1) && a.width == 64);
+	b.hold = true;
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq });
+	PUMP_UNTIL(s, cs, 2, a.updates == 1 && b.updates == 1);
+	CHECK(a.updates == 1 && b.updates == 1 && b.held);
+
+	/* B does not answer: A gets every frame, B none of them... */
+	for (int i = 0; i < 3; i++) {
+		svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m2, .seq = ++seq });
+		PUMP_UNTIL(s, cs, 2, a.scanouts + a.updates == 3 + i);
+	}
+	CHECK_INT_EQ(a.scanouts, 2);
+	CHECK_INT_EQ(a.updates, 3);
+	CHECK_INT_EQ(a.ino, ino_of(m2));
+	for (int i = 0; i < 20; i++)
+		pump(s, cs, 2);
+	CHECK_INT_EQ(b.scanouts + b.updates, 2);
+
+	/* ...and once it answers, the newest alone (a new buffer: a scanout). */
+	b.hold = false;
+	sd_bus_reply_method_return(b.held, "");
+	b.held = sd_bus_message_unref(b.held);
+	PUMP_UNTIL(s, cs, 2, b.scanouts == 2);
+	for (int i = 0; i < 20; i++)
+		pump(s, cs, 2);
+	CHECK_INT_EQ(b.scanouts, 2);
+	CHECK_INT_EQ(b.updates, 1);
+	CHECK_INT_EQ(b.ino, ino_of(m2));
+
+	/* The display goes off. */
+	svc_show(s, &(struct svc_frame){ .plane = NULL, .seq = ++seq });
+	PUMP_UNTIL(s, cs, 2, a.disables == 1 && b.disables == 1);
+	CHECK(a.disables == 1 && b.disables == 1);
+
+	/* A client goes: the other stays. */
+	tclient_close(&a);
+	PUMP_UNTIL(s, cs + 1, 1, svc_clients(s, NULL) == 1);
+	CHECK_INT_EQ(svc_clients(s, NULL), 1);
+	tclient_close(&b);
+	PUMP_UNTIL(s, cs, 0, svc_clients(s, NULL) == 0);
+	CHECK_INT_EQ(svc_clients(s, NULL), 0);
+	svc_destroy(s);
+	close(m1);
+	close(m2);
+}
+
+/* A peer that is not allowed: one error, with the reason, and it is gone. */
+static void test_refused(void)
+{
+	struct svc *s = service("");	/* root only */
+	int status = -1;
+	pid_t pid;
+
+	CHECK(s);
+	pid = fork();
+	if (pid == 0) {
+		sd_bus_error err = SD_BUS_ERROR_NULL;
+		struct tclient t;
+		char *name = NULL;
+		int ret;
+
+		if (getuid() == 0 && setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (tclient_open(&t))
+			_exit(3);
+		ret = sd_bus_get_property_string(t.main, NULL, "/org/qemu/Display1/VM",
+						 "org.qemu.Display1.VM", "Name", &err, &name);
+		if (ret >= 0 || !sd_bus_error_has_name(&err, SD_BUS_ERROR_ACCESS_DENIED) ||
+		    !strstr(err.message, "may not view VM test-vm (allowed: root only)")) {
+			fprintf(stderr, "refused client: %d %s: %s\n", ret, err.name, err.message);
+			_exit(4);
+		}
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	for (int i = 0; i < 2000 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		pump(s, NULL, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	PUMP_UNTIL(s, NULL, 0, svc_clients(s, NULL) == 0);
+	CHECK_INT_EQ(svc_clients(s, NULL), 0);
+	svc_destroy(s);
+}
+
+int main(void)
+{
+	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
+	RUN_TEST(test_frames);
+	RUN_TEST(test_refused);
+	unlink(sock_path);
+	return TEST_EXIT_STATUS();
+}
