@@ -483,6 +483,12 @@ static void accept_one(struct svc *s, int fd)
 		if (ret >= 0)
 			ret = sd_bus_add_object_manager(c->main.bus, NULL, "/org/qemu/Display1");
 	}
+	if (ret == -EIO || ret == -EPERM || ret == -EBADMSG) {
+		/* sd-bus read what the peer sent already: not the protocol. */
+		LOG_NOTICE("client %s: failed to authenticate (%s): dropped", w, strerror(-ret));
+		client_free(c);
+		return;
+	}
 	if (ret < 0) {
 		LOG_WARN("client %s: cannot serve it: %s", w, strerror(-ret));
 		client_free(c);

@@ -5,6 +5,7 @@
  * socketpair).  The "dmabufs" are memfds: the service passes fds and never
  * looks inside, and a memfd's inode names it as a dma-buf's does.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -326,11 +327,145 @@ static void test_refused(void)
 	svc_destroy(s);
 }
 
+static int count_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, sock_path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Bytes with @nfds fds (copies of stdin) on one sendmsg. */
+static void send_with_fds(int fd, const void *buf, size_t len, int nfds)
+{
+	char ctl[CMSG_SPACE(253 * sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (nfds > 253)
+		nfds = 253;
+	if (nfds) {
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		for (int i = 0; i < nfds; i++)
+			((int *)CMSG_DATA(cm))[i] = 0;
+	}
+	(void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+/* Authenticates by hand (EXTERNAL, our uid), then sends @msg. */
+static int authed_connect(void)
+{
+	char hello[64], reply[256];
+	int fd = raw_connect(), n;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(hello, sizeof(hello), "%cAUTH EXTERNAL ", 0);
+	for (const char *u = (snprintf(reply, sizeof(reply), "%u", (unsigned int)getuid()), reply);
+	     *u; u++)
+		n += snprintf(hello + n, sizeof(hello) - n, "%02x", *u);
+	n += snprintf(hello + n, sizeof(hello) - n, "\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n");
+	if (write(fd, hello, n) != n)
+		return -1;
+	return fd;
+}
+
+/*
+ * Hostile peers: garbage instead of authenticating, a header that claims
+ * a 2 GiB body, fds with garbage, and more connections than allowed.  The
+ * service drops each with a line, keeps no fd of theirs, and a proper
+ * client beside them goes on getting frames.
+ */
+static void test_hostile(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	/* A method call header: little endian, body length 0x7fffffff. */
+	static const unsigned char huge[16] = { 'l', 1, 0, 1, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0,
+						0, 0, 0, 0 };
+	struct tclient a, *cs[1] = { &a };
+	struct svc *s;
+	char own[32];
+	int m = memfd(), before, fds[SVC_MAX_CLIENTS + 4], n = 0;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s && m >= 0);
+	CHECK_INT_EQ(tclient_open(&a), 0);
+	PUMP_UNTIL(s, cs, 1, a.registered);
+	CHECK(a.registered);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m, .seq = 1 });
+	PUMP_UNTIL(s, cs, 1, a.scanouts == 1);
+	before = count_fds();
+
+	fds[n] = raw_connect();
+	send_with_fds(fds[n++], "garbage\r\n\r\n", 11, 0);
+	fds[n] = authed_connect();
+	send_with_fds(fds[n++], huge, sizeof(huge), 0);
+	fds[n] = authed_connect();
+	send_with_fds(fds[n++], "\x01\x02\x03\x04\x05\x06\x07\x08", 8, 200);
+	fds[n] = raw_connect();
+	send_with_fds(fds[n++], "\0AUTH", 5, 200);
+	for (int i = 0; i < 50; i++) {
+		pump(s, cs, 1);
+		svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m, .seq = 2 + i });
+	}
+	/* Only the real client is left, and it kept getting frames. */
+	CHECK_INT_EQ(svc_clients(s, NULL), 1);
+	PUMP_UNTIL(s, cs, 1, a.updates >= 40);
+	CHECK(a.updates >= 40);
+	while (n)
+		close(fds[--n]);
+
+	/* More than SVC_MAX_CLIENTS at once: the extra ones are turned away. */
+	for (n = 0; n < SVC_MAX_CLIENTS + 4; n++) {
+		fds[n] = raw_connect();	/* blocks while the backlog is full: pump */
+		pump(s, cs, 1);
+	}
+	for (int i = 0; i < 50; i++)
+		pump(s, cs, 1);
+	CHECK_INT_EQ(svc_clients(s, NULL), SVC_MAX_CLIENTS);
+	while (n)
+		close(fds[--n]);
+	PUMP_UNTIL(s, cs, 1, svc_clients(s, NULL) == 1);
+	CHECK_INT_EQ(svc_clients(s, NULL), 1);
+	CHECK_INT_EQ(count_fds(), before);
+
+	tclient_close(&a);
+	svc_destroy(s);
+	close(m);
+}
+
 int main(void)
 {
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
 	RUN_TEST(test_frames);
 	RUN_TEST(test_refused);
+	RUN_TEST(test_hostile);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
 }
