@@ -10,6 +10,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
@@ -41,6 +43,7 @@ struct svc_client {
 	uid_t uid;
 	char refusal[520];	/* non-empty: every call gets it */
 	bool dead;		/* to be dropped outside sd-bus's callbacks */
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns: still unauthenticated, or refused, by then: dropped */
 
 	/* What its listener has: the frame and the buffer it scanned out. */
 	uint64_t sent_seq;
@@ -52,7 +55,8 @@ struct svc_client {
 };
 
 struct svc {
-	int epfd, listen_fd;
+	int epfd, listen_fd, timer_fd;
+	uint64_t hello_ns;	/* how long a peer has to authenticate and be of use */
 	sd_id128_t id;
 	char *vm_name, *uuid;
 	struct svc_policy viewers;
@@ -65,6 +69,14 @@ struct svc {
 	int fd;
 	ino_t ino;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void who(const struct svc_client *c, char *buf, size_t len)
 {
@@ -106,7 +118,12 @@ static void conn_close(struct svc *s, struct svc_conn *conn)
 	if (!conn->bus)
 		return;
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
-	sd_bus_flush_close_unref(conn->bus);
+	/*
+	 * Not sd_bus_flush_close_unref(): flushing waits, in ppoll, for a peer
+	 * that has not authenticated to do so, or for one that reads nothing
+	 * to read: any client could stop the service.
+	 */
+	sd_bus_close_unref(conn->bus);
 	conn->bus = NULL;
 }
 
@@ -133,7 +150,7 @@ static int conn_open(struct svc_client *c, struct svc_conn *conn, int fd)
 		goto fail;
 	return 0;
 fail:
-	conn->bus = sd_bus_flush_close_unref(conn->bus);
+	conn->bus = sd_bus_close_unref(conn->bus);
 	return ret;
 }
 
@@ -412,8 +429,8 @@ static int refuse(sd_bus_message *m, void *data, sd_bus_error *err)
 
 	if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL)
 		return 0;
+	/* Written at once when the socket has room: no flush (see conn_close()). */
 	sd_bus_reply_method_errorf(m, SD_BUS_ERROR_ACCESS_DENIED, "%s", c->refusal);
-	sd_bus_flush(c->main.bus);
 	c->dead = true;
 	return 1;
 }
@@ -456,7 +473,8 @@ static void accept_one(struct svc *s, int fd)
 		close(fd);
 		return;
 	}
-	*c = (struct svc_client){ .svc = s, .pid = peer.pid, .uid = peer.uid };
+	*c = (struct svc_client){ .svc = s, .pid = peer.pid, .uid = peer.uid,
+				  .deadline = now_ns() + s->hello_ns };
 	who(c, w, sizeof(w));
 	if (slot < 0) {
 		LOG_NOTICE("client %s: refused, %d clients already", w, SVC_MAX_CLIENTS);
@@ -558,8 +576,38 @@ static void reap(struct svc *s)
 	}
 }
 
+/*
+ * Peers that hold a slot for nothing: not authenticated in time, or
+ * refused and not asking.  The timer wakes the loop for the next deadline.
+ */
+static void check_deadlines(struct svc *s)
+{
+	struct itimerspec its = { 0 };
+	uint64_t now = now_ns(), next = 0;
+
+	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+		struct svc_client *c = s->clients[i];
+
+		if (!c || c->dead)
+			continue;
+		if (!c->refusal[0] && sd_bus_is_ready(c->main.bus) > 0)
+			c->deadline = 0;
+		if (!c->deadline)
+			continue;
+		if (c->deadline <= now)
+			client_fail(c, c->refusal[0] ? "refused, and asked nothing" :
+				       "did not authenticate in time", 0);
+		else if (!next || c->deadline < next)
+			next = c->deadline;
+	}
+	its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+	its.it_value.tv_nsec = (long)(next % 1000000000ull);
+	timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
 void svc_prepare(struct svc *s)
 {
+	check_deadlines(s);
 	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
 		struct svc_client *c = s->clients[i];
 
@@ -586,8 +634,10 @@ void svc_dispatch(struct svc *s)
 
 	n = epoll_wait(s->epfd, evs, 16, 0);
 	for (int i = 0; i < n; i++) {
-		if (!evs[i].data.ptr)
+		if (evs[i].data.ptr == &s->listen_fd)
 			accept_all(s);
+		else if (evs[i].data.ptr == &s->timer_fd)
+			check_deadlines(s);
 		else
 			conn_process(evs[i].data.ptr);
 	}
@@ -615,7 +665,7 @@ int svc_get_fd(const struct svc *s)
 
 struct svc *svc_create(int listen_fd, const struct svc_info *info)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct svc *s = calloc(1, sizeof(*s));
 
 	if (!s) {
@@ -625,12 +675,17 @@ struct svc *svc_create(int listen_fd, const struct svc_info *info)
 	s->listen_fd = listen_fd;
 	s->fd = -1;
 	s->epfd = -1;
+	s->timer_fd = -1;
+	s->hello_ns = (info->hello_ms ? info->hello_ms : SVC_HELLO_MS) * 1000000ull;
 	s->viewers = *info->viewers;
 	s->vm_name = strdup(info->vm_name ? info->vm_name : "");
 	s->uuid = strdup(info->uuid ? info->uuid : "");
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!s->vm_name || !s->uuid || s->epfd < 0 || sd_id128_randomize(&s->id) < 0 ||
-	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, listen_fd, &ev)) {
+	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (!s->vm_name || !s->uuid || s->epfd < 0 || s->timer_fd < 0 ||
+	    sd_id128_randomize(&s->id) < 0 ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, listen_fd, (ev.data.ptr = &s->listen_fd, &ev)) ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->timer_fd, (ev.data.ptr = &s->timer_fd, &ev))) {
 		LOG_ERR("cannot set up the display service: %s", strerror(errno));
 		svc_destroy(s);
 		return NULL;
@@ -649,6 +704,8 @@ void svc_destroy(struct svc *s)
 		close(s->fd);
 	if (s->epfd >= 0)
 		close(s->epfd);
+	if (s->timer_fd >= 0)
+		close(s->timer_fd);
 	close(s->listen_fd);
 	free(s->vm_name);
 	free(s->uuid);

@@ -26,6 +26,8 @@
 #include "svc_policy.h"
 
 #define SVC_MAX_CLIENTS 16
+/* A peer authenticates within this, and a refused one asks within it. */
+#define SVC_HELLO_MS 10000
 
 struct svc;
 
@@ -33,6 +35,7 @@ struct svc_info {
 	const char *vm_name;		/* org.qemu.Display1.VM.Name */
 	const char *uuid;		/* VM.UUID: the mdev's */
 	const struct svc_policy *viewers;
+	unsigned int hello_ms;		/* 0: SVC_HELLO_MS */
 };
 
 /* What the guest shows now. */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
@@ -32,6 +33,7 @@ struct tclient {
 };
 
 static char sock_path[108];
+static unsigned int hello_ms;	/* the service's; 0: its default */
 
 static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *e)
 {
@@ -197,7 +199,7 @@ static struct svc *service(const char *policy)
 		return NULL;
 	return svc_create(fd, &(struct svc_info){ .vm_name = "test-vm",
 						   .uuid = "11111111-2222-3333-4444-555555555555",
-						   .viewers = &pol });
+						   .viewers = &pol, .hello_ms = hello_ms });
 }
 
 static int memfd(void)
@@ -460,12 +462,39 @@ static void test_hostile(void)
 	close(m);
 }
 
+/* A peer that connects and says nothing is dropped at the deadline. */
+static void test_silent(void)
+{
+	struct timespec t0, t1;
+	struct svc *s;
+	double ms;
+	int fd;
+
+	hello_ms = 300;
+	s = service("");
+	hello_ms = 0;
+	CHECK(s);
+	fd = raw_connect();
+	CHECK(fd >= 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	PUMP_UNTIL(s, NULL, 0, svc_clients(s, NULL) == 1);
+	CHECK_INT_EQ(svc_clients(s, NULL), 1);
+	PUMP_UNTIL(s, NULL, 0, svc_clients(s, NULL) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	CHECK_INT_EQ(svc_clients(s, NULL), 0);
+	CHECK(ms >= 250 && ms < 3000);
+	close(fd);
+	svc_destroy(s);
+}
+
 int main(void)
 {
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
 	RUN_TEST(test_frames);
 	RUN_TEST(test_refused);
 	RUN_TEST(test_hostile);
+	RUN_TEST(test_silent);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
 }
