@@ -20,6 +20,7 @@
 
 #include "test.h"
 #include "svc.h"
+#include "svc_client.h"
 
 struct tclient {
 	sd_bus *main, *lis;
@@ -488,6 +489,158 @@ static void test_silent(void)
 	svc_destroy(s);
 }
 
+/* The viewer's side: svcc against the service, in one loop. */
+struct vclient {
+	struct svcc *c;
+	char name[64], uuid[64], why[256];
+	bool ready, closed, off;
+	int frames, new_buffers;
+	ino_t ino;
+	uint32_t width;
+};
+
+static void v_ready(void *data, const char *name, const char *uuid)
+{
+	struct vclient *v = data;
+
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
+	v->ready = true;
+}
+
+static void v_frame(void *data, int fd, const struct plane *p)
+{
+	struct vclient *v = data;
+
+	v->frames++;
+	v->width = p->width;
+	v->off = false;
+	if (fd >= 0) {
+		v->new_buffers++;
+		v->ino = ino_of(fd);
+		close(fd);
+	}
+}
+
+static void v_off(void *data)
+{
+	((struct vclient *)data)->off = true;
+}
+
+static void v_closed(void *data, const char *why)
+{
+	struct vclient *v = data;
+
+	v->closed = true;
+	snprintf(v->why, sizeof(v->why), "%s", why ? why : "(gone)");
+}
+
+static const struct svcc_listener v_listener = { v_ready, v_frame, v_off, v_closed };
+
+static void vpump(struct svc *s, struct vclient *v)
+{
+	struct pollfd pfd[2] = { { .fd = svc_get_fd(s), .events = POLLIN },
+				 { .fd = svcc_get_fd(v->c), .events = POLLIN } };
+
+	svc_prepare(s);
+	svcc_prepare(v->c);
+	poll(pfd, 2, 5);
+	svc_dispatch(s);
+	svcc_dispatch(v->c);
+}
+
+#define VPUMP_UNTIL(s, v, cond)                                        \
+	do {                                                           \
+		for (int i_ = 0; i_ < 1000 && !(cond); i_++)           \
+			vpump(s, v);                                   \
+	} while (0)
+
+static void test_client(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	struct vclient v = { 0 };
+	int m1 = memfd(), m2 = memfd();
+	char own[32];
+	struct svc *s;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s && m1 >= 0 && m2 >= 0);
+	v.c = svcc_connect(sock_path, &v_listener, &v);
+	CHECK(v.c);
+	VPUMP_UNTIL(s, &v, v.ready);
+	CHECK(v.ready && !v.closed);
+	CHECK(!strcmp(v.name, "test-vm") && !strcmp(v.uuid, "11111111-2222-3333-4444-555555555555"));
+
+	/* A new buffer, then the same one again: paced by frame_done. */
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = 1 });
+	VPUMP_UNTIL(s, &v, v.frames == 1);
+	CHECK(v.frames == 1 && v.new_buffers == 1 && v.ino == ino_of(m1) && v.width == 64);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = 2 });
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m2, .seq = 3 });
+	for (int i = 0; i < 20; i++)
+		vpump(s, &v);
+	CHECK_INT_EQ(v.frames, 1);	/* not on screen yet: nothing more */
+	svcc_frame_done(v.c);
+	VPUMP_UNTIL(s, &v, v.frames == 2);
+	CHECK_INT_EQ(v.frames, 2);	/* the newest alone */
+	CHECK_INT_EQ(v.new_buffers, 2);
+	CHECK_INT_EQ(v.ino, ino_of(m2));
+	svcc_frame_done(v.c);
+	svc_show(s, &(struct svc_frame){ .plane = NULL, .seq = 4 });
+	VPUMP_UNTIL(s, &v, v.off);
+	CHECK(v.off);
+
+	/* The service goes: the client is told. */
+	svc_destroy(s);
+	s = service(own);
+	CHECK(s);
+	VPUMP_UNTIL(s, &v, v.closed);
+	CHECK(v.closed);
+	svcc_destroy(v.c);
+	svc_destroy(s);
+	close(m1);
+	close(m2);
+}
+
+/* Refused: the client is told the service's reason. */
+static void test_client_refused(void)
+{
+	struct svc *s = service("");	/* root only */
+	int status = -1;
+	pid_t pid;
+
+	CHECK(s);
+	pid = fork();
+	if (pid == 0) {
+		struct vclient v = { 0 };
+		struct pollfd pfd;
+
+		if (getuid() == 0 && setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
+			_exit(2);
+		v.c = svcc_connect(sock_path, &v_listener, &v);
+		if (!v.c)
+			_exit(3);
+		for (int i = 0; i < 1000 && !v.closed; i++) {
+			svcc_prepare(v.c);
+			pfd = (struct pollfd){ .fd = svcc_get_fd(v.c), .events = POLLIN };
+			poll(&pfd, 1, 5);
+			svcc_dispatch(v.c);
+		}
+		if (!strstr(v.why, "may not view VM test-vm (allowed: root only)")) {
+			fprintf(stderr, "refused client was told: '%s'\n", v.why);
+			_exit(4);
+		}
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	for (int i = 0; i < 2000 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		pump(s, NULL, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	svc_destroy(s);
+}
+
 int main(void)
 {
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
@@ -495,6 +648,8 @@ int main(void)
 	RUN_TEST(test_refused);
 	RUN_TEST(test_hostile);
 	RUN_TEST(test_silent);
+	RUN_TEST(test_client);
+	RUN_TEST(test_client_refused);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
 }

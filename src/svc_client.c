@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+
+#define LOG_MODULE "svc_client"
+#include "log.h"
+#include "svc_client.h"
+
+#define DISPLAY1 "org.qemu.Display1"
+
+struct svcc_conn {
+	sd_bus *bus;
+	int fd;
+	uint32_t events;
+};
+
+struct svcc {
+	const struct svcc_listener *l;
+	void *data;
+	int epfd;
+	struct svcc_conn main, lis;
+	int listener_fd;	/* the end the service gets, until it has it */
+	sd_bus_slot *call;	/* RegisterListener, then GetAll of the VM */
+	sd_bus_message *held;	/* the frame to answer when it is on screen */
+	struct plane plane;	/* the layout of the last scanout */
+	bool closed;
+};
+
+static void closed(struct svcc *c, const char *why)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	c->l->closed(c->data, why);
+}
+
+/* --- the listener: what the service calls -------------------------------- */
+
+static void hold(struct svcc *c, sd_bus_message *m)
+{
+	/* The service sends one at a time; answer a stray older one now. */
+	if (c->held)
+		sd_bus_reply_method_return(c->held, "");
+	sd_bus_message_unref(c->held);
+	c->held = sd_bus_message_ref(m);
+}
+
+static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+	uint32_t w, h, stride, fourcc;
+	uint64_t modifier;
+	int fd, y0_top, ret;
+
+	ret = sd_bus_message_read(m, "huuuutb", &fd, &w, &h, &stride, &fourcc, &modifier, &y0_top);
+	if (ret < 0)
+		return ret;
+	if (!w || !h || w > PLANE_MAX_DIM || h > PLANE_MAX_DIM || stride < w ||
+	    (uint64_t)stride * h > PLANE_MAX_SIZE || !y0_top)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "a %ux%u frame with stride %u%s is not shown", w, h, stride,
+					 y0_top ? "" : ", bottom up,");
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	c->plane = (struct plane){ .kind = PLANE_DMABUF, .fourcc = fourcc, .modifier = modifier,
+				   .width = w, .height = h, .stride = stride,
+				   .size = stride * h, .hot_x = UINT32_MAX, .hot_y = UINT32_MAX };
+	hold(c, m);
+	c->l->frame(c->data, fd, &c->plane);
+	return 1;
+}
+
+static int on_update(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+	int32_t x, y, w, h;
+	int ret;
+
+	ret = sd_bus_message_read(m, "iiii", &x, &y, &w, &h);
+	if (ret < 0)
+		return ret;
+	if (!c->plane.width)
+		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED, "an update before any scanout");
+	hold(c, m);
+	c->l->frame(c->data, -1, &c->plane);
+	return 1;
+}
+
+static int on_disable(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+
+	c->plane = (struct plane){ 0 };
+	c->l->off(c->data);
+	return sd_bus_reply_method_return(m, "");
+}
+
+/* The cursor comes with the cursor-plane work; until then it is taken and dropped. */
+static int on_ignored(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int get_interfaces(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			  sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "as", 0);
+}
+
+static const sd_bus_vtable listener_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", on_scanout, 0),
+	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", on_update, 0),
+	SD_BUS_METHOD("Disable", "", "", on_disable, 0),
+	SD_BUS_METHOD("MouseSet", "iii", "", on_ignored, 0),
+	SD_BUS_METHOD("CursorDefine", "iiiiay", "", on_ignored, 0),
+	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+void svcc_frame_done(struct svcc *c)
+{
+	if (!c->held)
+		return;
+	sd_bus_reply_method_return(c->held, "");
+	c->held = sd_bus_message_unref(c->held);
+}
+
+/* --- our calls: RegisterListener, then the VM's name ----------------------- */
+
+static int on_vm(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svcc *c = data;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+	const char *key, *val, *name = "", *uuid = "";
+	char name_buf[128] = "", uuid_buf[64] = "";
+
+	c->call = sd_bus_slot_unref(c->call);
+	if (e) {
+		closed(c, e->message);
+		return 1;
+	}
+	/* a{sv}: Name and UUID are strings; the rest is skipped. */
+	if (sd_bus_message_enter_container(m, 'a', "{sv}") > 0) {
+		while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+			if (sd_bus_message_read(m, "s", &key) < 0)
+				break;
+			if ((!strcmp(key, "Name") || !strcmp(key, "UUID")) &&
+			    sd_bus_message_read(m, "v", "s", &val) > 0) {
+				if (!strcmp(key, "Name"))
+					snprintf(name_buf, sizeof(name_buf), "%s", val);
+				else
+					snprintf(uuid_buf, sizeof(uuid_buf), "%s", val);
+			} else {
+				sd_bus_message_skip(m, "v");
+			}
+			sd_bus_message_exit_container(m);
+		}
+	}
+	name = name_buf;
+	uuid = uuid_buf;
+	c->l->ready(c->data, name, uuid);
+	return 1;
+}
+
+static int on_registered(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svcc *c = data;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	c->call = sd_bus_slot_unref(c->call);
+	if (e) {
+		closed(c, e->message ? e->message : e->name);
+		return 1;
+	}
+	if (sd_bus_call_method_async(c->main.bus, &c->call, NULL, "/org/qemu/Display1/VM",
+				     "org.freedesktop.DBus.Properties", "GetAll", on_vm, c, "s",
+				     DISPLAY1 ".VM") < 0)
+		closed(c, NULL);
+	return 1;
+}
+
+/*
+ * RegisterListener once the connection is up: sd-bus would wait, in the
+ * call, for the service to finish authenticating us before sending an fd.
+ */
+static void try_register(struct svcc *c)
+{
+	if (c->listener_fd < 0 || sd_bus_is_ready(c->main.bus) <= 0)
+		return;
+	if (sd_bus_call_method_async(c->main.bus, &c->call, NULL, "/org/qemu/Display1/Console_0",
+				     DISPLAY1 ".Console", "RegisterListener", on_registered, c, "h",
+				     c->listener_fd) < 0)
+		closed(c, NULL);
+	close(c->listener_fd);
+	c->listener_fd = -1;
+}
+
+/* --- the loop ------------------------------------------------------------------ */
+
+static int conn_start(struct svcc *c, struct svcc_conn *conn, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
+	int ret;
+
+	ret = sd_bus_new(&conn->bus);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	ret = sd_bus_set_fd(conn->bus, fd, fd);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	ret = sd_bus_negotiate_fds(conn->bus, 1);
+	if (ret >= 0 && conn == &c->lis)
+		ret = sd_bus_add_object_vtable(conn->bus, NULL, "/org/qemu/Display1/Listener",
+					       DISPLAY1 ".Listener", listener_vtable, c);
+	if (ret >= 0)
+		ret = sd_bus_start(conn->bus);
+	if (ret < 0)
+		return ret;
+	conn->fd = sd_bus_get_fd(conn->bus);
+	conn->events = EPOLLIN;
+	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, conn->fd, &ev) ? -errno : 0;
+}
+
+static void conn_process(struct svcc *c, struct svcc_conn *conn)
+{
+	int ret;
+
+	if (!conn->bus || c->closed)
+		return;
+	do
+		ret = sd_bus_process(conn->bus, NULL);
+	while (ret > 0 && !c->closed);
+	if (ret < 0)
+		closed(c, NULL);
+}
+
+static bool conn_queued(const struct svcc_conn *conn)
+{
+	uint64_t when;
+
+	return conn->bus && sd_bus_get_timeout(conn->bus, &when) > 0 && when == 0;
+}
+
+static void conn_rearm(struct svcc *c, struct svcc_conn *conn)
+{
+	struct epoll_event ev = { .data.ptr = conn };
+	int want = conn->bus ? sd_bus_get_events(conn->bus) : -1;
+
+	if (want < 0)
+		return;
+	ev.events = (want & POLLIN ? EPOLLIN : 0) | (want & POLLOUT ? EPOLLOUT : 0);
+	if (ev.events != conn->events && epoll_ctl(c->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
+		conn->events = ev.events;
+}
+
+void svcc_prepare(struct svcc *c)
+{
+	while (!c->closed && (conn_queued(&c->main) || conn_queued(&c->lis))) {
+		conn_process(c, &c->main);
+		conn_process(c, &c->lis);
+	}
+	try_register(c);
+	conn_rearm(c, &c->main);
+	conn_rearm(c, &c->lis);
+}
+
+void svcc_dispatch(struct svcc *c)
+{
+	struct epoll_event evs[4];
+	int n = epoll_wait(c->epfd, evs, 4, 0);
+
+	for (int i = 0; i < n; i++)
+		conn_process(c, evs[i].data.ptr);
+	try_register(c);
+}
+
+int svcc_get_fd(const struct svcc *c)
+{
+	return c->epfd;
+}
+
+struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void *data)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct svcc *c = calloc(1, sizeof(*c));
+	int fd = -1, sv[2] = { -1, -1 }, ret;
+
+	if (!c)
+		return NULL;
+	*c = (struct svcc){ .l = l, .data = data, .listener_fd = -1 };
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		ret = c->epfd < 0 ? -errno : -ENAMETOOLONG;
+		goto fail;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = conn_start(c, &c->main, fd);
+	fd = -1;	/* the bus's, or closed */
+	if (ret < 0)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv)) {
+		ret = -errno;
+		goto fail;
+	}
+	c->listener_fd = sv[0];
+	ret = conn_start(c, &c->lis, sv[1]);
+	if (ret < 0)
+		goto fail;
+	LOG_INFO("using the display service at %s", path);
+	return c;
+fail:
+	LOG_ERR("cannot use the display service at %s: %s", path, strerror(-ret));
+	if (fd >= 0)
+		close(fd);
+	svcc_destroy(c);
+	return NULL;
+}
+
+void svcc_destroy(struct svcc *c)
+{
+	if (!c)
+		return;
+	sd_bus_message_unref(c->held);
+	sd_bus_slot_unref(c->call);
+	/* No flush: it could wait on the service (see svc.c's conn_close()). */
+	sd_bus_close_unref(c->main.bus);
+	sd_bus_close_unref(c->lis.bus);
+	if (c->listener_fd >= 0)
+		close(c->listener_fd);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	free(c);
+}
