@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <sys/un.h>
 
 #include "conffile.h"
 #include "hotkeys.h"
@@ -49,6 +50,10 @@ enum option_key {
 	OPT_DRM_DEVICE,
 	OPT_OUTPUT,
 	OPT_MODE,
+	OPT_SERVE,
+	OPT_VIEWERS,
+	OPT_SERVICE,
+	OPT_DIRECT,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -75,6 +80,16 @@ static const struct option_def {
 	{ "device-fd", OPT_DEVICE_FD, ARG_REQUIRED, "FD", "use the inherited VFIO device fd FD" },
 	{ "fd-socket", OPT_FD_SOCKET, ARG_REQUIRED, "PATH",
 	  "receive the VFIO device fd from unix socket PATH" },
+	{ "service", OPT_SERVICE, ARG_OPTIONAL, "PATH",
+	  "show the VM through its display service (default " OPTIONS_SERVICE_DIR "/VM.sock; "
+	  "used when it exists)" },
+	{ "direct", OPT_DIRECT, ARG_NONE, NULL,
+	  "attach to the VMM itself even when the VM has a display service" },
+	{ "serve", OPT_SERVE, ARG_OPTIONAL, "PATH",
+	  "be the VM's display service: serve its frames to local viewers on socket PATH "
+	  "(default: systemd's, else " OPTIONS_SERVICE_DIR "/VM.sock)" },
+	{ "viewers", OPT_VIEWERS, ARG_REQUIRED, "LIST",
+	  "with --serve: who may view, users and @groups (default @vgpu-viewer; root may)" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
 	  "auto (default: wayland with WAYLAND_DISPLAY, else headless), wayland, kms, headless" },
 	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)",
@@ -297,6 +312,7 @@ static bool *flag(struct viewer_options *o, int key)
 	case OPT_WAIT: return &o->wait;
 	case OPT_RECONNECT: return &o->reconnect;
 	case OPT_KIOSK: return &o->kiosk;
+	case OPT_SERVE: return &o->serve;
 	default: return NULL;
 	}
 }
@@ -436,6 +452,27 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 			return usage(err, "%s takes WIDTHxHEIGHT or WIDTHxHEIGHT@HZ (HZ may have "
 				     "decimals, e.g. 59.94), not '%s'", name, arg);
 		break;
+	case OPT_SERVE:
+	case OPT_SERVICE:
+		if (arg && (!*arg || *arg != '/'))
+			return usage(err, "%s takes an absolute socket path, not '%s'", name, arg);
+		if (arg && strlen(arg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return usage(err, "%s: '%s' is too long for a unix socket path", name, arg);
+		if (key == OPT_SERVE) {
+			o->serve = true;
+			o->serve_path = arg;
+		} else {
+			o->source = VIEWER_SOURCE_SERVICE;
+			o->service_path = arg;
+		}
+		break;
+	case OPT_DIRECT:
+		o->source = VIEWER_SOURCE_DIRECT;
+		o->service_path = NULL;
+		break;
+	case OPT_VIEWERS:
+		o->viewers = arg;
+		break;
 	case OPT_CONFIG:
 		break;	/* read before everything else, see options_parse() */
 	case OPT_POLL:
@@ -456,6 +493,26 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 	enum hotkey_action a, b;
 	char chord[48];
 
+	if (o->source == VIEWER_SOURCE_SERVICE) {
+		if (o->pid > 0 || o->mdev || o->device_fd >= 0 || o->fd_socket)
+			return usage(err, "%s", "--service shows a VM's display service: it does not "
+				     "go with --pid, --mdev, --device-fd or --fd-socket");
+		if (!o->vm && !o->service_path)
+			return usage(err, "%s", "--service needs the VM's name or the socket's path "
+				     "(--service=PATH)");
+		if (o->serve)
+			return usage(err, "%s", "--serve and --service exclude each other");
+		if (o->reconnect && !o->vm && !o->service_path)
+			return usage(err, "%s", "--reconnect needs a VM to wait for");
+		sources = 1;
+	}
+	if (o->viewers && !o->serve)
+		return usage(err, "%s", "--viewers is for --serve");
+	if (o->serve && !HAVE_SYSTEMD)
+		return usage(err, "%s", "--serve: this build has no display service (it needs "
+			     "libsystemd's sd-bus)");
+	if (o->serve && !o->vm && !o->serve_path)
+		return usage(err, "%s", "--serve needs the VM's name or the socket's path (--serve=PATH)");
 	if (sources > 1)
 		return usage(err, "%s", "a VM, --pid, --device-fd and --fd-socket exclude each other");
 	if (!sources && !o->mdev)
@@ -561,14 +618,29 @@ static enum options_result config_apply(struct viewer_options *o, FILE *err, con
 			return apply(o, d->key, NULL, err);
 		if (flag(o, d->key))
 			*flag(o, d->key) = false;	/* back to the default */
+		else if (d->key == OPT_DIRECT && o->source == VIEWER_SOURCE_DIRECT)
+			o->source = VIEWER_SOURCE_AUTO;
 		return OPTIONS_RUN;
-	case ARG_OPTIONAL:	/* poll: true, false, or a period */
+	case ARG_OPTIONAL:	/* true, false, or a value: a period, a path */
 		b = parse_bool(value);
 		if (b == 0) {
-			o->poll = false;
+			if (d->key == OPT_POLL) {
+				o->poll = false;
+			} else if (d->key == OPT_SERVE) {
+				o->serve = false;
+				o->serve_path = NULL;
+			} else if (o->source == VIEWER_SOURCE_SERVICE) {
+				o->source = VIEWER_SOURCE_AUTO;
+				o->service_path = NULL;
+			}
 			return OPTIONS_RUN;
 		}
-		return apply(o, d->key, b == 1 ? NULL : value, err);
+		if (b == 1)
+			return apply(o, d->key, NULL, err);
+		arg = keep(o, value);
+		if (!arg)
+			return usage(err, "%s", "out of memory");
+		return apply(o, d->key, arg, err);
 	case ARG_REQUIRED:
 		break;
 	}
@@ -744,6 +816,13 @@ enum options_result options_parse(struct viewer_options *opts, int argc, char *a
 			/* "--poll 16" as well as "--poll=16". */
 			if (ncli && cli[ncli - 1].key == OPT_POLL && !cli[ncli - 1].arg &&
 			    all_digits(optarg)) {
+				cli[ncli - 1].arg = optarg;
+				break;
+			}
+			/* "--serve /run/x.sock" too: a VM name has no '/'. */
+			if (ncli && (cli[ncli - 1].key == OPT_SERVE ||
+				     cli[ncli - 1].key == OPT_SERVICE) &&
+			    !cli[ncli - 1].arg && *optarg == '/') {
 				cli[ncli - 1].arg = optarg;
 				break;
 			}

@@ -25,6 +25,16 @@ enum viewer_exit {
 	VIEWER_EXIT_DISPLAY_BUSY = 11,	/* kms: another DRM master has the card */
 };
 
+/* Where frames come from: the VMM's device, or the VM's display service. */
+enum viewer_source {
+	VIEWER_SOURCE_AUTO,		/* the service when its socket exists, else the device */
+	VIEWER_SOURCE_DIRECT,		/* --direct */
+	VIEWER_SOURCE_SERVICE,		/* --service */
+};
+
+/* Where the display services' sockets are: DIR/VM.sock. */
+#define OPTIONS_SERVICE_DIR "/run/vgpu-viewer"
+
 enum viewer_backend {
 	VIEWER_BACKEND_AUTO,		/* wayland when WAYLAND_DISPLAY is set, else headless */
 	VIEWER_BACKEND_HEADLESS,
@@ -61,6 +71,11 @@ struct viewer_options {
 	struct kms_options kms;		/* --drm-device, --output, --mode */
 	bool kms_opts_on_cli;
 	const char *config;		/* --config FILE */
+	bool serve;			/* --serve: be the VM's display service */
+	const char *serve_path;		/* --serve=PATH; NULL: systemd's socket or the default */
+	const char *viewers;		/* --viewers LIST: who may use the service */
+	enum viewer_source source;	/* --direct, --service */
+	const char *service_path;	/* --service=PATH; NULL: the VM's default */
 
 	/* Values from configuration files, which options point into. */
 	char **owned;

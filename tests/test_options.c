@@ -187,6 +187,17 @@ static void test_bad_values(void)
 		{ { "--mdev", UUID, "--poll=0" }, "--poll takes a period" },
 		{ { "--mdev", UUID, "--poll=99999" }, "--poll takes a period" },
 		{ { "--mdev", UUID, "--backend", "x11" }, "unknown backend 'x11'" },
+		{ { "--service" }, "--service needs the VM's name or the socket's path" },
+		{ { "--service", "--pid", "4" }, "does not go with --pid" },
+		{ { "--service=run/x.sock" }, "--service takes an absolute socket path" },
+		{ { "--service=/run/x.sock", "--serve=/y" }, "--serve and --service exclude" },
+		{ { "--vm", "a", "--viewers", "@wheel" }, "--viewers is for --serve" },
+		{ { "--serve", "--pid", "4" }, "--serve needs the VM's name or the socket's path" },
+		{ { "--vm", "a", "--serve=" }, "--serve takes an absolute socket path, not ''" },
+		{ { "--vm", "a", "--serve=/run/" "0123456789" "0123456789" "0123456789" "0123456789"
+		    "0123456789" "0123456789" "0123456789" "0123456789" "0123456789" "0123456789"
+		    "0123456789" },
+		  "is too long for a unix socket path" },
 		{ { "--pid", "1", "--vm", "a" }, "exclude each other" },
 		{ { "--device-fd", "3", "--fd-socket", "/s" }, "exclude each other" },
 		{ { "--device-fd", "3", "--mdev", UUID }, "does not go with" },
@@ -711,6 +722,50 @@ static void test_small_ones(void)
 }
 
 /* Values in files as the man page says; a VM named in viewer.conf gets its file. */
+/* The display service: serving it, and using it (--service, --direct). */
+static void test_service(void)
+{
+	struct captured c;
+
+	parse_args(&c, (const char *[]){ "win10", "--serve", "--viewers", "alice @users", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.serve && !c.opts.serve_path && !strcmp(c.opts.viewers, "alice @users"));
+	CHECK_INT_EQ(c.opts.source, VIEWER_SOURCE_AUTO);
+	captured_finish(&c);
+	/* A path after --serve or --service, with or without '='. */
+	parse_args(&c, (const char *[]){ "--serve", "/run/a.sock", "--pid", "7", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.serve && !strcmp(c.opts.serve_path, "/run/a.sock") && c.opts.pid == 7);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "--service", "/run/a.sock", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK_INT_EQ(c.opts.source, VIEWER_SOURCE_SERVICE);
+	CHECK(!strcmp(c.opts.service_path, "/run/a.sock") && !c.opts.vm);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--service", "--reconnect", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.source == VIEWER_SOURCE_SERVICE && !c.opts.service_path);
+	captured_finish(&c);
+	/* The last of --direct and --service wins; a file may say either. */
+	parse_args(&c, (const char *[]){ "win10", "--service", "--direct", NULL });
+	CHECK_INT_EQ(c.opts.source, VIEWER_SOURCE_DIRECT);
+	captured_finish(&c);
+	write_file("etc/win10.conf", "service = /run/w.sock\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.source == VIEWER_SOURCE_SERVICE && !strcmp(c.opts.service_path, "/run/w.sock"));
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--direct", NULL });
+	CHECK_INT_EQ(c.opts.source, VIEWER_SOURCE_DIRECT);
+	captured_finish(&c);
+	write_file("etc/win10.conf", "serve = yes\nviewers = @vgpu\nservice = no\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK_INT_EQ(c.res, OPTIONS_RUN);
+	CHECK(c.opts.serve && c.opts.source == VIEWER_SOURCE_AUTO);
+	captured_finish(&c);
+	remove_file("etc/win10.conf");
+}
+
 static void test_config_values(void)
 {
 	struct captured c;
@@ -787,6 +842,8 @@ int main(void)
 	RUN_TEST(test_small_ones);
 	config_clean();
 	RUN_TEST(test_config_values);
+	config_clean();
+	RUN_TEST(test_service);
 	config_clean();
 	RUN_TEST(test_diff);
 	RUN_TEST(test_help_lists_every_option);
