@@ -42,12 +42,18 @@ static int last_cap(void)
 	return last;
 }
 
-int privs_drop(bool keep_ptrace)
+_Static_assert(PRIVS_PTRACE == 1ull << CAP_SYS_PTRACE, "CAP_SYS_PTRACE");
+_Static_assert(PRIVS_READ_ANY == 1ull << CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH");
+
+int privs_drop(unsigned long long keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { { 0 } };
-	unsigned long long keep = keep_ptrace ? 1ull << CAP_SYS_PTRACE : 0, bnd;
+	unsigned long long bnd;
 	int ret = 0;
+
+	/* What we do not have we cannot keep. */
+	keep &= privs_read("CapPrm");
 
 	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */
 	for (int cap = 0; cap <= last_cap(); cap++) {
@@ -73,6 +79,9 @@ int privs_drop(bool keep_ptrace)
 	if (bnd & ~keep)
 		LOG_WARN("the capability bounding set stays %llx (no CAP_SETPCAP to empty it), "
 			 "ignoring: the permitted set is empty", bnd);
-	LOG_INFO("capabilities dropped%s", keep ? ", but CAP_SYS_PTRACE (--reconnect)" : "");
+	if (keep)
+		LOG_INFO("capabilities dropped but %llx", keep);
+	else
+		LOG_INFO("capabilities dropped");
 	return ret;
 }

@@ -682,6 +682,9 @@ struct vfio_dev *vfio_dev_attach(const struct vfio_dev_target *t, int *ret_err)
 
 	if (t->device_fd >= 0) {
 		dev->device = t->device_fd;
+		dev->vmm_pidfd = t->vmm_pidfd;
+		if (t->uuid)
+			snprintf(dev->uuid, sizeof(dev->uuid), "%s", t->uuid);
 		ret = fcntl(dev->device, F_SETFD, FD_CLOEXEC) ? -errno : 0;
 		if (ret)
 			LOG_ERRNO(ret, "--device-fd %d", t->device_fd);

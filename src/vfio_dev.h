@@ -19,7 +19,8 @@
 struct vfio_dev_target {
 	pid_t pid;		/* > 0: borrow from this VMM */
 	const char *uuid;	/* the mdev; NULL: the only one the VMM holds */
-	int device_fd;		/* >= 0: an inherited device fd */
+	int device_fd;		/* >= 0: an inherited device fd (of mdev @uuid, when given) */
+	int vmm_pidfd;		/* with @device_fd: the VMM's pidfd (taken over), or -1 */
 	const char *fd_socket;	/* a unix socket that passes a device fd */
 	bool waiting;		/* the caller retries: a VMM without the mdev yet is no error */
 };

@@ -394,6 +394,7 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 		.pid = v->opts.pid,
 		.uuid = v->opts.mdev,
 		.device_fd = v->opts.device_fd,
+		.vmm_pidfd = -1,
 		.fd_socket = v->opts.fd_socket,
 		.waiting = v->opts.wait || (v->opts.reconnect && v->attached_once),
 	};
@@ -466,7 +467,7 @@ static int attach(struct viewer *v)
 
 	/* Attached: no capability is needed any more, but to borrow again. */
 	if (!v->privs_dropped) {
-		privs_drop(v->opts.reconnect);
+		privs_drop(v->opts.reconnect ? PRIVS_PTRACE : 0);
 		v->privs_dropped = true;
 	}
 	update_status(v);
