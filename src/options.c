@@ -506,13 +506,14 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 			return usage(err, "%s", "--reconnect needs a VM to wait for");
 		sources = 1;
 	}
+	if (o->source == VIEWER_SOURCE_SERVICE && !HAVE_SYSTEMD)
+		return usage(err, "%s", "--service: this build has no display service client (it "
+			     "needs libsystemd's sd-bus)");
 	if (o->viewers && !o->serve)
 		return usage(err, "%s", "--viewers is for --serve");
 	if (o->serve && !HAVE_SYSTEMD)
 		return usage(err, "%s", "--serve: this build has no display service (it needs "
 			     "libsystemd's sd-bus)");
-	if (o->serve && !o->vm && !o->serve_path)
-		return usage(err, "%s", "--serve needs the VM's name or the socket's path (--serve=PATH)");
 	if (sources > 1)
 		return usage(err, "%s", "a VM, --pid, --device-fd and --fd-socket exclude each other");
 	if (!sources && !o->mdev)

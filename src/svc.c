@@ -11,9 +11,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 
 #define LOG_MODULE "svc"
@@ -661,6 +663,78 @@ unsigned int svc_clients(const struct svc *s, unsigned int *listening)
 int svc_get_fd(const struct svc *s)
 {
 	return s->epfd;
+}
+
+/* Whether a service answers at @path (a stale socket file refuses). */
+static bool someone_listens(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return true;	/* cannot tell: do not take the path */
+	live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno != ECONNREFUSED;
+	close(fd);
+	return live;
+}
+
+int svc_listen(const char *path, bool *created)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	int n = sd_listen_fds(1), fd, ret;
+
+	*created = false;
+	if (n > 1) {
+		LOG_ERR("systemd passed %d sockets; the display service takes one", n);
+		return -EINVAL;
+	}
+	if (n == 1) {
+		fd = SD_LISTEN_FDS_START;
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+			LOG_ERR("the socket systemd passed is no listening unix stream socket");
+			return -EINVAL;
+		}
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ||
+		    fcntl(fd, F_SETFD, FD_CLOEXEC))
+			return LOG_ERRNO(errno, "the socket systemd passed");
+		LOG_INFO("serving on the socket systemd passed");
+		return fd;
+	}
+	if (!path || strlen(path) >= sizeof(sa.sun_path) || path[0] != '/')
+		return -EINVAL;
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return LOG_ERRNO(errno, "cannot create %s", dir);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return LOG_ERRNO(errno, "socket");
+	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (ret && errno == EADDRINUSE && !someone_listens(&sa) && unlink(path) == 0)
+		ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (ret) {
+		ret = -errno;
+		if (ret == -EADDRINUSE)
+			LOG_ERR("%s: another display service listens there", path);
+		else
+			LOG_ERRNO(ret, "cannot bind %s", path);
+		close(fd);
+		return ret;
+	}
+	*created = true;
+	if (chmod(path, 0666) || listen(fd, SVC_MAX_CLIENTS)) {
+		ret = LOG_ERRNO(errno, "cannot listen on %s", path);
+		unlink(path);
+		close(fd);
+		*created = false;
+		return ret;
+	}
+	return fd;
 }
 
 struct svc *svc_create(int listen_fd, const struct svc_info *info)

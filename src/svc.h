@@ -20,6 +20,7 @@
 #ifndef VGPU_VIEWER_SVC_H
 #define VGPU_VIEWER_SVC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plane.h"
@@ -44,6 +45,17 @@ struct svc_frame {
 	int fd;				/* a dmabuf plane's fd (the caller's; dup'ed) */
 	uint64_t seq;			/* counts frames, from 1 */
 };
+
+/*
+ * The listening socket: the one systemd passed (socket activation, which
+ * then owns the path), or a new one at @path, whose directory is created
+ * (0755) when missing.  A socket file left by a service that is gone is
+ * replaced; one that a live service listens on is not (-EADDRINUSE).  The
+ * file is 0666: who may connect is the policy's to say, so that a refused
+ * peer hears why.  *@created says whether the caller unlinks it at exit.
+ * The fd, or -errno (logged).
+ */
+int svc_listen(const char *path, bool *created);
 
 /*
  * A service on @listen_fd (a listening unix stream socket, non-blocking;

@@ -293,12 +293,14 @@ int svcc_get_fd(const struct svcc *c)
 	return c->epfd;
 }
 
-struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void *data)
+struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void *data,
+			  int *ret_err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct svcc *c = calloc(1, sizeof(*c));
 	int fd = -1, sv[2] = { -1, -1 }, ret;
 
+	*ret_err = -ENOMEM;
 	if (!c)
 		return NULL;
 	*c = (struct svcc){ .l = l, .data = data, .listener_fd = -1 };
@@ -326,10 +328,12 @@ struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void 
 	ret = conn_start(c, &c->lis, sv[1]);
 	if (ret < 0)
 		goto fail;
-	LOG_INFO("using the display service at %s", path);
+	LOG_INFO("connected to the display service at %s", path);
+	*ret_err = 0;
 	return c;
 fail:
-	LOG_ERR("cannot use the display service at %s: %s", path, strerror(-ret));
+	LOG_DBG("cannot use the display service at %s: %s", path, strerror(-ret));
+	*ret_err = ret;
 	if (fd >= 0)
 		close(fd);
 	svcc_destroy(c);

@@ -31,8 +31,12 @@ struct svcc_listener {
 	void (*closed)(void *data, const char *why);
 };
 
-/* Connects to the service's socket at @path; NULL (logged) if it cannot. */
-struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void *data);
+/*
+ * Connects to the service's socket at @path; NULL with -errno in *@ret_err
+ * if it cannot (-ECONNREFUSED: nobody listens there), for the caller to say.
+ */
+struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void *data,
+			  int *ret_err);
 void svcc_destroy(struct svcc *c);
 
 int svcc_get_fd(const struct svcc *c);

@@ -18,10 +18,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #define LOG_MODULE "viewer"
+#include "attacher.h"
 #include "backend.h"
 #include "config.h"
 #include "flip_irq.h"
@@ -34,6 +36,10 @@
 #include "privs.h"
 #include "stats.h"
 #include "vfio_dev.h"
+#if HAVE_SYSTEMD
+#include "svc.h"
+#include "svc_client.h"
+#endif
 
 #define DMABUF_CACHE_SIZE 8
 #define RETRY_MS 250
@@ -47,6 +53,8 @@ enum source {
 	SRC_RETRY,
 	SRC_PRESENTER,
 	SRC_TICK,
+	SRC_SVC,	/* --serve: our clients */
+	SRC_SVCC,	/* the display service we show */
 };
 
 /*
@@ -81,6 +89,24 @@ struct viewer {
 	char uuid[MDEV_UUID_LEN + 1];
 	bool attached_once;
 
+	/*
+	 * --serve: the display service, and the attacher that keeps the
+	 * capabilities to attach (the rest of us has none).
+	 */
+	struct attacher *attacher;
+#if HAVE_SYSTEMD
+	struct svc *svc;
+	char svc_path[108];	/* the socket file we made, to remove at exit */
+	uint64_t served;
+	/* Showing the VM through its display service instead of the device. */
+	struct svcc *svcc;
+	bool svcc_lost;		/* it refused us or went away: detach after its callback */
+	char svcc_why[256];	/* why it refused us */
+	uint32_t svcc_id;	/* the plane id (buffer) it sent last */
+#endif
+	const char *service;	/* that service's socket; NULL: the device */
+	char service_buf[108];
+
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
 	char cursor_note[192];	/* what was logged for the cursor plane */
@@ -111,12 +137,31 @@ static int exit_code_for(int err)
 	}
 }
 
+/* ", 2 viewers" when serving. */
+static const char *viewers_note(struct viewer *v, char *buf, size_t len)
+{
+	buf[0] = '\0';
+#if HAVE_SYSTEMD
+	if (v->svc) {
+		unsigned int n = svc_clients(v->svc, NULL);
+
+		snprintf(buf, len, ", %u viewer%s", n, n == 1 ? "" : "s");
+	}
+#endif
+	return buf;
+}
+
 /* The line 'systemctl status' shows. */
 static void update_status(struct viewer *v)
 {
+	char note[32];
+
+	viewers_note(v, note, sizeof(note));
 	switch (v->state) {
 	case STATE_WAITING:
-		if (v->attached_once)
+		if (v->service)
+			notify_status("waiting for the display service at %s", v->service);
+		else if (v->attached_once)
 			notify_status("waiting for the VMM to come back (mdev %s)", v->uuid);
 		else if (v->opts.vm)
 			notify_status("waiting for VM %s", v->opts.vm);
@@ -124,15 +169,18 @@ static void update_status(struct viewer *v)
 			notify_status("waiting for mdev %s", v->opts.mdev ? v->opts.mdev : "?");
 		break;
 	case STATE_OFF:
-		notify_status("mdev %s: guest display off (%s)", v->uuid, v->off_reason);
+		notify_status("mdev %s: guest display off (%s)%s", v->uuid, v->off_reason, note);
 		break;
 	case STATE_SHOWING:
-		if (flip_irq_polling(v->irq))
-			notify_status("%s, %.1f flips/s, polling every %u ms%s", v->mode, v->rate,
+		if (!v->irq)
+			notify_status("%s, %.1f frames/s, from the display service", v->mode, v->rate);
+		else if (flip_irq_polling(v->irq))
+			notify_status("%s, %.1f flips/s, polling every %u ms%s%s", v->mode, v->rate,
 				      v->opts.poll_ms,
-				      v->opts.poll ? " (--poll)" : " (the kernel has no display IRQ)");
+				      v->opts.poll ? " (--poll)" : " (the kernel has no display IRQ)",
+				      note);
 		else
-			notify_status("%s, %.1f flips/s, display IRQ", v->mode, v->rate);
+			notify_status("%s, %.1f flips/s, display IRQ%s", v->mode, v->rate, note);
 		break;
 	}
 }
@@ -163,12 +211,29 @@ static void set_retry(struct viewer *v, bool on)
 	set_timer(v->retry_fd, on ? RETRY_MS : 0);
 }
 
+/* The frame is on screen: the next may come (the display IRQ, or the service's next call). */
 static void unmask(struct viewer *v)
 {
-	int ret = flip_irq_unmask(v->irq);
+	int ret;
 
+#if HAVE_SYSTEMD
+	if (v->svcc)
+		svcc_frame_done(v->svcc);
+#endif
+	if (!v->irq)
+		return;
+	ret = flip_irq_unmask(v->irq);
 	if (ret)
 		LOG_ERRNO(ret, "unmasking the display IRQ");
+}
+
+/* --serve: the guest's frame (@p NULL: the display is off) to our clients. */
+static void serve(struct viewer *v, const struct plane *p, int fd)
+{
+#if HAVE_SYSTEMD
+	if (v->svc)
+		svc_show(v->svc, &(struct svc_frame){ .plane = p, .fd = fd, .seq = ++v->served });
+#endif
 }
 
 /*
@@ -197,6 +262,7 @@ static void show_off(struct viewer *v, const char *reason)
 		stats_event(v->stats, "off", "reason", reason);
 		snprintf(v->off_reason, sizeof(v->off_reason), "%s", reason);
 		v->state = STATE_OFF;
+		serve(v, NULL, -1);
 		v->presenter->ops->present(v->presenter, &off);
 	}
 	unmask(v);
@@ -257,6 +323,7 @@ static struct plane_buf *dmabuf_of(struct viewer *v, const struct plane *p, int 
 }
 
 static void update_plane(struct viewer *v, uint64_t wake_ns);
+static void present_frame(struct viewer *v, const struct presenter_frame *f);
 
 /*
  * The guest display may have changed: query it and hand the frame on.  What
@@ -318,17 +385,27 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 	f.cursor = query_cursor(v, &cursor);
 	if (f.cursor)
 		f.cursor_buf = dmabuf_of(v, &cursor, &ret);
+	serve(v, &p, f.buf ? f.buf->fd : -1);
+	present_frame(v, &f);
+}
 
-	snprintf(reason, sizeof(reason), "%ux%u %s", p.width, p.height,
-		 plane_format_name(p.fourcc, fourcc));
-	if (v->state != STATE_SHOWING || strcmp(reason, v->mode)) {
-		log_change(v, true, reason);
-		stats_event(v->stats, "on", "mode", reason);
-		snprintf(v->mode, sizeof(v->mode), "%s", reason);
+/* Frame @f (on) to the presenter; the next comes when it is on screen. */
+static void present_frame(struct viewer *v, const struct presenter_frame *f)
+{
+	const struct plane *p = f->plane;
+	char mode[160], fourcc[5];
+	int ret;
+
+	snprintf(mode, sizeof(mode), "%ux%u %s", p->width, p->height,
+		 plane_format_name(p->fourcc, fourcc));
+	if (v->state != STATE_SHOWING || strcmp(mode, v->mode)) {
+		log_change(v, true, mode);
+		stats_event(v->stats, "on", "mode", mode);
+		snprintf(v->mode, sizeof(v->mode), "%s", mode);
 		v->state = STATE_SHOWING;
 	}
 
-	ret = v->presenter->ops->present(v->presenter, &f);
+	ret = v->presenter->ops->present(v->presenter, f);
 	if (ret < 0 && ret != -EPIPE && ret != -EPROTO)	/* those were logged, and end the loop */
 		LOG_ERRNO(ret, "presenting");
 	if (ret == 0)
@@ -352,7 +429,7 @@ static void handle_frame_done(void *data)
 	if (v->update_wanted) {
 		v->update_wanted = false;
 		update(v, stats_now_ns());
-	} else if (v->irq) {
+	} else {
 		unmask(v);
 	}
 }
@@ -362,11 +439,28 @@ static void detach(struct viewer *v, const char *why)
 {
 	static const struct presenter_frame off = { 0 };
 
+#if HAVE_SYSTEMD
+	if (v->svcc) {
+		if (v->state == STATE_SHOWING)
+			v->presenter->ops->present(v->presenter, &off);
+		epoll_ctl(v->epfd, EPOLL_CTL_DEL, svcc_get_fd(v->svcc), NULL);
+		svcc_destroy(v->svcc);
+		plane_cache_destroy(v->cache);
+		v->svcc = NULL;
+		v->cache = NULL;
+		v->pending = v->update_wanted = v->svcc_lost = false;
+		v->state = STATE_WAITING;
+		stats_event(v->stats, "detach", "reason", why);
+		return;
+	}
+#endif
 	if (!v->dev)
 		return;
 	/* The screen lets go of the guest's buffers before they are closed. */
 	if (v->state == STATE_SHOWING)
 		v->presenter->ops->present(v->presenter, &off);
+	if (v->state != STATE_WAITING)
+		serve(v, NULL, -1);	/* our clients let go of them too */
 	if (v->irq)
 		epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
 	if (vfio_dev_vmm_pidfd(v->dev) >= 0)
@@ -424,15 +518,72 @@ static int find_target(struct viewer *v, struct vfio_dev_target *t, char *uuid)
 	return 0;
 }
 
-static int attach(struct viewer *v)
+/* The device, as the options say; NULL with -errno in *@ret_err (why in v->why). */
+static struct vfio_dev *attach_device(struct viewer *v, int *ret_err)
 {
 	char uuid[MDEV_UUID_LEN + 1] = "";
+	struct vfio_dev *dev = NULL;
 	struct vfio_dev_target t;
-	int ret, pidfd;
+	int ret;
 
 	ret = find_target(v, &t, uuid);
 	if (!ret)
-		v->dev = vfio_dev_attach(&t, &ret);
+		dev = vfio_dev_attach(&t, &ret);
+	*ret_err = ret;
+	return dev;
+}
+
+/*
+ * In the attacher, a copy of this process made before anything untrusted
+ * was read: the same attach, and it remembers the mdev to find the next
+ * VMM by (--reconnect) in its own copy of the state.
+ */
+static struct vfio_dev *attach_for_service(void *data, struct attacher_result *r)
+{
+	struct viewer *v = data;
+	struct vfio_dev *dev;
+
+	v->why[0] = '\0';
+	dev = attach_device(v, &r->err);
+	snprintf(r->why, sizeof(r->why), "%s", v->why);
+	if (dev) {
+		snprintf(r->uuid, sizeof(r->uuid), "%s", vfio_dev_uuid(dev));
+		snprintf(v->uuid, sizeof(v->uuid), "%s", r->uuid);
+		v->attached_once = true;
+	}
+	return dev;
+}
+
+/* The device from the attacher: its fds, taken over. */
+static struct vfio_dev *attach_by_attacher(struct viewer *v, int *ret_err)
+{
+	struct attacher_result r;
+	struct vfio_dev_target t;
+
+	*ret_err = attacher_attach(v->attacher, &r);
+	snprintf(v->why, sizeof(v->why), "%s", r.why);
+	if (*ret_err)
+		return NULL;
+	if (r.device_fd < 0) {
+		*ret_err = -EPROTO;
+		if (r.vmm_pidfd >= 0)
+			close(r.vmm_pidfd);
+		return NULL;
+	}
+	t = (struct vfio_dev_target){ .device_fd = r.device_fd, .vmm_pidfd = r.vmm_pidfd,
+				      .uuid = r.uuid[0] ? r.uuid : NULL };
+	return vfio_dev_attach(&t, ret_err);
+}
+
+static int attach_service(struct viewer *v);
+
+static int attach(struct viewer *v)
+{
+	int ret, pidfd;
+
+	if (v->service)
+		return attach_service(v);
+	v->dev = v->attacher ? attach_by_attacher(v, &ret) : attach_device(v, &ret);
 	if (ret)
 		return ret;
 
@@ -460,7 +611,7 @@ static int attach(struct viewer *v)
 	v->cursor_note[0] = '\0';
 	set_retry(v, false);
 	LOG_NOTICE("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
-		 t.pid > 0 ? " of the VMM" : "");
+		 pidfd >= 0 ? " of the VMM" : "");
 	stats_event(v->stats, "attach", "uuid", v->uuid);
 	/* Nothing may signal for a while: look now. */
 	update(v, stats_now_ns());
@@ -483,6 +634,154 @@ static bool retryable(int err)
 {
 	return err == -ENODEV || err == -ESRCH || err == -EAGAIN;
 }
+
+/* --- the VM's display service as the source of frames ----------------- */
+
+#if HAVE_SYSTEMD
+static void service_ready(void *data, const char *vm_name, const char *uuid)
+{
+	struct viewer *v = data;
+
+	v->attached_once = true;
+	v->state = STATE_OFF;
+	v->off_reason[0] = '\0';
+	snprintf(v->uuid, sizeof(v->uuid), "%s", mdev_uuid_valid(uuid) ? uuid : "");
+	log_set_field("MDEV", v->uuid[0] ? v->uuid : NULL);
+	set_retry(v, false);
+	if (*vm_name)
+		LOG_NOTICE("showing VM %s through its display service at %s", vm_name, v->service);
+	else
+		LOG_NOTICE("showing the guest through the display service at %s", v->service);
+	stats_event(v->stats, "attach", "service", v->service);
+	update_status(v);
+	if (!v->ready) {
+		notify_ready();
+		v->ready = true;
+	}
+}
+
+/*
+ * A frame from the service: @fd a new buffer (or -1: the last one again).
+ * A buffer is known by its dma-buf's inode, so that one the guest shows
+ * again is not imported again.
+ */
+static void service_frame(void *data, int fd, const struct plane *sent)
+{
+	struct viewer *v = data;
+	struct presenter_frame f = { .wake_ns = stats_now_ns() };
+	struct plane p = *sent;
+	struct stat st;
+
+	stats_wakeup(v->stats);
+	if (fd >= 0) {
+		if (fstat(fd, &st)) {
+			close(fd);
+			unmask(v);
+			return;
+		}
+		v->svcc_id = (uint32_t)st.st_ino ^ (uint32_t)((uint64_t)st.st_ino >> 32);
+	}
+	p.id = v->svcc_id;
+	f.buf = plane_cache_lookup(v->cache, p.id);
+	if (f.buf && !plane_same_buffer(&f.buf->plane, &p))
+		f.buf = NULL;
+	if (fd >= 0 && f.buf)
+		close(fd);
+	else if (fd >= 0)
+		f.buf = plane_cache_insert(v->cache, &p, fd);
+	if (!f.buf) {
+		show_off(v, fd >= 0 ? "out of memory" : "an update of a buffer we do not have");
+		return;
+	}
+	f.plane = &p;
+	f.ready_ns = stats_now_ns();
+	present_frame(v, &f);
+}
+
+static void service_off(void *data)
+{
+	show_off(data, "the display service says so");
+}
+
+/* Handled once its callback has returned: see service_check(). */
+static void service_closed(void *data, const char *why)
+{
+	struct viewer *v = data;
+
+	v->svcc_lost = true;
+	snprintf(v->svcc_why, sizeof(v->svcc_why), "%s", why ? why : "");
+}
+
+/* After the client's calls: a service that refused us or went away. */
+static void service_check(struct viewer *v)
+{
+	if (!v->svcc || !v->svcc_lost)
+		return;
+	if (v->svcc_why[0]) {
+		LOG_ERR("the display service at %s refused: %s", v->service, v->svcc_why);
+		detach(v, "refused");
+		v->exit_code = VIEWER_EXIT_PERMISSION;
+		v->running = false;
+		return;
+	}
+	detach(v, "the display service went away");
+	if (v->opts.reconnect) {
+		LOG_NOTICE("the display service went away; waiting for it to come back");
+		set_retry(v, true);
+	} else {
+		LOG_NOTICE("the display service went away");
+		v->exit_code = VIEWER_EXIT_VMM_GONE;
+		v->running = false;
+	}
+	update_status(v);
+}
+
+static int attach_service(struct viewer *v)
+{
+	static const struct svcc_listener listener = {
+		.ready = service_ready,
+		.frame = service_frame,
+		.off = service_off,
+		.closed = service_closed,
+	};
+	struct stat st;
+	int ret;
+
+	if (stat(v->service, &st) || !S_ISSOCK(st.st_mode)) {
+		snprintf(v->why, sizeof(v->why), "no display service at %s", v->service);
+		return -ENODEV;
+	}
+	v->cache = plane_cache_create(DMABUF_CACHE_SIZE);
+	if (!v->cache)
+		return -ENOMEM;
+	v->svcc = svcc_connect(v->service, &listener, v, &ret);
+	if (!v->svcc) {
+		plane_cache_destroy(v->cache);
+		v->cache = NULL;
+		snprintf(v->why, sizeof(v->why), "the display service at %s: %s", v->service,
+			 strerror(-ret));
+		/* Not running (yet): a socket nobody listens on. */
+		return ret == -ECONNREFUSED || ret == -ENOENT ? -ESRCH : ret;
+	}
+	ret = watch(v, svcc_get_fd(v->svcc), SRC_SVCC);
+	if (ret) {
+		detach(v, "epoll failed");
+		return ret;
+	}
+	/* A service of our own, no VMM: no capability is of use. */
+	if (!v->privs_dropped) {
+		privs_drop(0);
+		v->privs_dropped = true;
+	}
+	/* Attached once it says who it is (service_ready). */
+	return 0;
+}
+#else
+static int attach_service(struct viewer *v)
+{
+	return -ENOTSUP;	/* options.c refuses --service in such a build */
+}
+#endif
 
 static void handle_vmm_exit(struct viewer *v)
 {
@@ -595,6 +894,10 @@ static void dispatch(struct viewer *v, enum source src)
 	/* A source detached earlier in the same epoll batch. */
 	if ((src == SRC_IRQ || src == SRC_VMM) && !v->dev)
 		return;
+#if HAVE_SYSTEMD
+	if (src == SRC_SVCC && !v->svcc)
+		return;
+#endif
 
 	switch (src) {
 	case SRC_SIGNAL:
@@ -616,7 +919,33 @@ static void dispatch(struct viewer *v, enum source src)
 	case SRC_TICK:
 		handle_tick(v);
 		break;
+#if HAVE_SYSTEMD
+	case SRC_SVC:
+		svc_dispatch(v->svc);
+		break;
+	case SRC_SVCC:
+		svcc_dispatch(v->svcc);
+		service_check(v);
+		break;
+#else
+	case SRC_SVC:
+	case SRC_SVCC:
+		break;
+#endif
 	}
+}
+
+/* Before sleeping: what the display service's buses have queued. */
+static void services_before_wait(struct viewer *v)
+{
+#if HAVE_SYSTEMD
+	if (v->svc)
+		svc_prepare(v->svc);
+	if (v->svcc) {
+		svcc_prepare(v->svcc);
+		service_check(v);
+	}
+#endif
 }
 
 static void presenter_failed(struct viewer *v, int ret)
@@ -682,11 +1011,104 @@ static void block_signals(sigset_t *mask)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Where frames come from: with --vm, the VM's display service when its
+ * socket is there (or --service), unless --direct or --serve.
+ */
+static void choose_source(struct viewer *v)
+{
+	const char *path = v->opts.service_path;
+	struct stat st;
+
+	if (!HAVE_SYSTEMD || v->opts.serve || v->opts.source == VIEWER_SOURCE_DIRECT)
+		return;
+	if (!path && v->opts.vm) {
+		snprintf(v->service_buf, sizeof(v->service_buf), OPTIONS_SERVICE_DIR "/%s.sock",
+			 v->opts.vm);
+		path = v->service_buf;
+	}
+	if (path && (v->opts.source == VIEWER_SOURCE_SERVICE ||
+		     (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))))
+		v->service = path;
+}
+
+/*
+ * --serve: the attacher keeps what attaching needs, in a process of its
+ * own forked now, before anything is read from a client; this process
+ * keeps no capability at all.
+ */
+static int start_attacher(struct viewer *v)
+{
+	if (!v->opts.serve)
+		return 0;
+	if (v->opts.device_fd < 0 && !v->opts.fd_socket) {
+		v->attacher = attacher_start(attach_for_service, v, PRIVS_ATTACH);
+		if (!v->attacher)
+			return -EIO;
+	}
+	privs_drop(0);
+	v->privs_dropped = true;
+	if (privs_read("CapEff") || privs_read("CapPrm")) {
+		LOG_ERR("--serve: capabilities are still held; not serving with them");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* --serve: the socket, and who may use it. */
+static int start_service(struct viewer *v)
+{
+#if HAVE_SYSTEMD
+	const char *list = v->opts.viewers ? v->opts.viewers : "@vgpu-viewer";
+	struct svc_policy viewers;
+	char why[256], path[sizeof(v->svc_path)];
+	bool created;
+	int fd;
+
+	if (!v->opts.serve)
+		return 0;
+	if (svc_policy_parse(&viewers, list, why, sizeof(why))) {
+		if (v->opts.viewers)
+			LOG_ERR("--viewers %s: %s", list, why);
+		else
+			LOG_ERR("--serve: the default viewers are group vgpu-viewer's members: %s "
+				"(systemd-sysusers creates it; or name others with --viewers)", why);
+		v->exit_code = VIEWER_EXIT_USAGE;
+		return -EINVAL;
+	}
+	if (v->opts.serve_path)
+		snprintf(path, sizeof(path), "%s", v->opts.serve_path);
+	else if (v->opts.vm)
+		snprintf(path, sizeof(path), OPTIONS_SERVICE_DIR "/%s.sock", v->opts.vm);
+	else
+		path[0] = '\0';
+	fd = svc_listen(path[0] ? path : NULL, &created);
+	if (fd == -EINVAL && !path[0])
+		LOG_ERR("--serve: no socket to serve on: systemd passed none, and without a VM "
+			"name there is no default (--serve=PATH)");
+	if (fd < 0) {
+		v->exit_code = fd == -EINVAL ? VIEWER_EXIT_USAGE : VIEWER_EXIT_FAILURE;
+		return fd;
+	}
+	if (created)
+		snprintf(v->svc_path, sizeof(v->svc_path), "%s", path);
+	v->svc = svc_create(fd, &(struct svc_info){ .vm_name = v->opts.vm, .uuid = v->opts.mdev,
+						      .viewers = &viewers });
+	if (!v->svc || watch(v, svc_get_fd(v->svc), SRC_SVC))
+		return -EIO;
+	LOG_NOTICE("serving the display of %s%s to %s on %s", v->opts.vm ? "VM " : "the device",
+		   v->opts.vm ? v->opts.vm : "", viewers.text, created ? path : "systemd's socket");
+#endif
+	return 0;
+}
+
 static int setup(struct viewer *v, const sigset_t *mask)
 {
 	uint64_t wd_usec, tick_ms;
 	int exit_code;
 
+	if (start_attacher(v))
+		return -EPERM;
 	v->epfd = epoll_create1(EPOLL_CLOEXEC);
 	v->sigfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	v->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -720,7 +1142,7 @@ static int setup(struct viewer *v, const sigset_t *mask)
 		if (watch(v, v->presenter_fd, SRC_PRESENTER))
 			return -EIO;
 	}
-	return 0;
+	return start_service(v);
 }
 
 int main(int argc, char *argv[])
@@ -746,6 +1168,7 @@ int main(int argc, char *argv[])
 		log_set_field("VM", v.opts.vm);
 
 	v.exit_code = VIEWER_EXIT_OK;
+	choose_source(&v);
 	ret = setup(&v, &mask);
 	if (ret) {
 		if (v.exit_code == VIEWER_EXIT_OK)
@@ -774,6 +1197,7 @@ int main(int argc, char *argv[])
 		int n;
 
 		presenter_before_wait(&v);
+		services_before_wait(&v);
 		if (!v.running)
 			break;
 		n = epoll_wait(v.epfd, ev, 8, -1);
@@ -790,6 +1214,12 @@ int main(int argc, char *argv[])
 out:
 	notify_stopping();
 	detach(&v, "exiting");
+#if HAVE_SYSTEMD
+	svc_destroy(v.svc);
+	if (v.svc_path[0])
+		unlink(v.svc_path);
+#endif
+	attacher_stop(v.attacher);
 	if (v.presenter)
 		v.presenter->ops->destroy(v.presenter);
 	stats_destroy(v.stats);

@@ -560,15 +560,15 @@ static void test_client(void)
 	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
 			   .stride = 256, .size = 64 * 32 * 4 };
 	struct vclient v = { 0 };
-	int m1 = memfd(), m2 = memfd();
+	int m1 = memfd(), m2 = memfd(), err;
 	char own[32];
 	struct svc *s;
 
 	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
 	s = service(own);
 	CHECK(s && m1 >= 0 && m2 >= 0);
-	v.c = svcc_connect(sock_path, &v_listener, &v);
-	CHECK(v.c);
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c && err == 0);
 	VPUMP_UNTIL(s, &v, v.ready);
 	CHECK(v.ready && !v.closed);
 	CHECK(!strcmp(v.name, "test-vm") && !strcmp(v.uuid, "11111111-2222-3333-4444-555555555555"));
@@ -616,10 +616,11 @@ static void test_client_refused(void)
 	if (pid == 0) {
 		struct vclient v = { 0 };
 		struct pollfd pfd;
+		int err;
 
 		if (getuid() == 0 && setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
 			_exit(2);
-		v.c = svcc_connect(sock_path, &v_listener, &v);
+		v.c = svcc_connect(sock_path, &v_listener, &v, &err);
 		if (!v.c)
 			_exit(3);
 		for (int i = 0; i < 1000 && !v.closed; i++) {
