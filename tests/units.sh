@@ -18,7 +18,9 @@ command -v systemd-analyze >/dev/null || { echo "FAIL: no systemd-analyze"; exit
 mkdir -p "$tmp/man/man1" "$tmp/units" "$tmp/user"
 cp "$man" "$tmp/man/man1/"
 
-for u in "$data"/vgpu-viewer.service "$data"/vgpu-viewer@.service \
+# The service's socket, beside it for the verification of either.
+cp "$data"/vgpu-viewer@.socket "$tmp/units/"
+for u in "$data"/vgpu-viewer.service "$data"/vgpu-viewer@.service "$data"/vgpu-viewer@.socket \
 	"$data"/vgpu-viewer-kiosk@.service "$data"/user-vgpu-viewer@.service; do
 	name=$(basename "$u")
 	dir=$tmp/units scope=--system
