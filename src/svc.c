@@ -62,7 +62,8 @@ struct svc {
 	sd_id128_t id;
 	char *vm_name, *uuid;
 	struct svc_policy viewers;
-	struct svc_client *clients[SVC_MAX_CLIENTS];
+	/* The viewers (SVC_MAX_CLIENTS at most) and the refused ones being told so. */
+	struct svc_client *clients[SVC_SLOTS];
 
 	/* The newest frame. */
 	uint64_t seq;
@@ -300,7 +301,7 @@ void svc_show(struct svc *s, const struct svc_frame *f)
 		}
 	}
 	s->seq++;
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+	for (int i = 0; i < SVC_SLOTS; i++)
 		if (s->clients[i])
 			client_send(s->clients[i]);
 }
@@ -461,11 +462,9 @@ static void accept_one(struct svc *s, int fd)
 	struct svc_client *c;
 	struct svc_peer peer;
 	char w[128];
-	int slot = -1, ret;
+	int slot = -1, same = 0, ret;
+	bool refused;
 
-	for (int i = 0; i < SVC_MAX_CLIENTS && slot < 0; i++)
-		if (!s->clients[i])
-			slot = i;
 	if (peer_of(fd, &peer, groups) < 0) {
 		close(fd);
 		return;
@@ -478,13 +477,28 @@ static void accept_one(struct svc *s, int fd)
 	*c = (struct svc_client){ .svc = s, .pid = peer.pid, .uid = peer.uid,
 				  .deadline = now_ns() + s->hello_ns };
 	who(c, w, sizeof(w));
-	if (slot < 0) {
-		LOG_NOTICE("client %s: refused, %d clients already", w, SVC_MAX_CLIENTS);
+	refused = !svc_policy_allows(&s->viewers, &peer);
+	/*
+	 * The refused have slots of their own, so that no number of them
+	 * keeps a viewer out; beyond those, they are closed unanswered.
+	 */
+	for (int i = 0; i < SVC_SLOTS; i++) {
+		if (!s->clients[i])
+			slot = slot < 0 ? i : slot;
+		else if (!s->clients[i]->refusal[0] == !refused)
+			same++;
+	}
+	if (same >= (refused ? SVC_MAX_REFUSED : SVC_MAX_CLIENTS)) {
+		if (refused)
+			LOG_NOTICE("client %s: refused, not among the VM's viewers (unanswered: "
+				   "%d refusals pending)", w, SVC_MAX_REFUSED);
+		else
+			LOG_NOTICE("client %s: refused, %d clients already", w, SVC_MAX_CLIENTS);
 		free(c);
 		close(fd);
 		return;
 	}
-	if (!svc_policy_allows(&s->viewers, &peer)) {
+	if (refused) {
 		snprintf(c->refusal, sizeof(c->refusal), "%s may not view VM %.100s (allowed: %s)", w,
 			 s->vm_name, s->viewers.text[0] ? s->viewers.text : "root only");
 		LOG_NOTICE("client %s: refused: not among the VM's viewers (%s)", w,
@@ -568,7 +582,7 @@ static void conn_rearm(struct svc *s, struct svc_conn *conn)
 
 static void reap(struct svc *s)
 {
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+	for (int i = 0; i < SVC_SLOTS; i++) {
 		struct svc_client *c = s->clients[i];
 
 		if (c && c->dead) {
@@ -587,7 +601,7 @@ static void check_deadlines(struct svc *s)
 	struct itimerspec its = { 0 };
 	uint64_t now = now_ns(), next = 0;
 
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+	for (int i = 0; i < SVC_SLOTS; i++) {
 		struct svc_client *c = s->clients[i];
 
 		if (!c || c->dead)
@@ -610,7 +624,7 @@ static void check_deadlines(struct svc *s)
 void svc_prepare(struct svc *s)
 {
 	check_deadlines(s);
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++) {
+	for (int i = 0; i < SVC_SLOTS; i++) {
 		struct svc_client *c = s->clients[i];
 
 		if (!c)
@@ -622,7 +636,7 @@ void svc_prepare(struct svc *s)
 		}
 	}
 	reap(s);
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+	for (int i = 0; i < SVC_SLOTS; i++)
 		if (s->clients[i]) {
 			conn_rearm(s, &s->clients[i]->main);
 			conn_rearm(s, &s->clients[i]->lis);
@@ -650,7 +664,7 @@ unsigned int svc_clients(const struct svc *s, unsigned int *listening)
 {
 	unsigned int n = 0, l = 0;
 
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+	for (int i = 0; i < SVC_SLOTS; i++)
 		if (s->clients[i] && !s->clients[i]->refusal[0]) {
 			n++;
 			l += s->clients[i]->lis.bus != NULL;
@@ -727,7 +741,7 @@ int svc_listen(const char *path, bool *created)
 		return ret;
 	}
 	*created = true;
-	if (chmod(path, 0666) || listen(fd, SVC_MAX_CLIENTS)) {
+	if (chmod(path, 0666) || listen(fd, SVC_SLOTS)) {
 		ret = LOG_ERRNO(errno, "cannot listen on %s", path);
 		unlink(path);
 		close(fd);
@@ -771,7 +785,7 @@ void svc_destroy(struct svc *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < SVC_MAX_CLIENTS; i++)
+	for (int i = 0; i < SVC_SLOTS; i++)
 		if (s->clients[i])
 			client_free(s->clients[i]);
 	if (s->fd >= 0)

@@ -27,6 +27,9 @@
 #include "svc_policy.h"
 
 #define SVC_MAX_CLIENTS 16
+/* Refused peers told why at once; more are closed unanswered. */
+#define SVC_MAX_REFUSED 4
+#define SVC_SLOTS (SVC_MAX_CLIENTS + SVC_MAX_REFUSED)
 /* A peer authenticates within this, and a refused one asks within it. */
 #define SVC_HELLO_MS 10000
 

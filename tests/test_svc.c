@@ -463,6 +463,55 @@ static void test_hostile(void)
 	close(m);
 }
 
+/*
+ * Peers the policy refuses, more than there are slots: they are told or
+ * turned away, and a viewer still gets in.
+ */
+static void test_refused_flood(void)
+{
+	struct svc *s = service("");	/* root only: the test, not the child */
+	struct tclient a, *cs[1] = { &a };
+	int ready[2], done[2], status = -1;
+	struct pollfd pfd;
+	pid_t pid;
+	char b;
+
+	CHECK(s && pipe(ready) == 0 && pipe(done) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int n = 0;
+
+		if (setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
+			_exit(2);
+		for (int i = 0; i < SVC_SLOTS + 4; i++)
+			n += raw_connect() >= 0;
+		if (write(ready[1], &n, 1) != 1 || read(done[0], &b, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	do {
+		pump(s, NULL, 0);
+		pfd = (struct pollfd){ .fd = ready[0], .events = POLLIN };
+	} while (poll(&pfd, 1, 0) == 0);
+	CHECK(read(ready[0], &b, 1) == 1 && b == SVC_SLOTS + 4);
+	for (int i = 0; i < 50; i++)
+		pump(s, NULL, 0);
+	CHECK_INT_EQ(svc_clients(s, NULL), 0);
+	CHECK_INT_EQ(tclient_open(&a), 0);
+	PUMP_UNTIL(s, cs, 1, a.registered);
+	CHECK(a.registered);
+	CHECK_INT_EQ(svc_clients(s, NULL), 1);
+	CHECK(write(done[1], "d", 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tclient_close(&a);
+	svc_destroy(s);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /* A peer that connects and says nothing is dropped at the deadline. */
 static void test_silent(void)
 {
@@ -648,6 +697,7 @@ int main(void)
 	RUN_TEST(test_frames);
 	RUN_TEST(test_refused);
 	RUN_TEST(test_hostile);
+	RUN_TEST(test_refused_flood);
 	RUN_TEST(test_silent);
 	RUN_TEST(test_client);
 	RUN_TEST(test_client_refused);
