@@ -12,27 +12,53 @@
 #define FOURCC(a, b, c, d) \
 	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
+/* pixman's format codes (pixman.h's PIXMAN_FORMAT), which QEMU's D-Bus display uses. */
+#define PIXMAN(bpp, type, a, r, g, b) \
+	((uint32_t)(bpp) << 24 | (uint32_t)(type) << 16 | (a) << 12 | (r) << 8 | (g) << 4 | (b))
+#define PM_ARGB 2
+#define PM_ABGR 3
+#define PM_BGRA 8
+#define PM_RGBA 9
+
 /*
  * The formats this viewer shows.  @opaque is the same layout without alpha:
  * a scanout plane's alpha bits mean nothing (the display ignores them), so
- * they must not reach a compositor that would blend with them.
+ * they must not reach a compositor that would blend with them.  @pixman is
+ * the same layout in pixman's words (both name the bits of a native-endian
+ * pixel, high to low).
  */
 static const struct {
 	uint32_t fourcc;
 	unsigned int cpp;
 	uint32_t opaque;
+	uint32_t pixman;
 } formats[] = {
-	{ FOURCC('X', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4') },	/* DRM_FORMAT_XRGB8888 */
-	{ FOURCC('A', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4') },	/* ARGB8888 */
-	{ FOURCC('X', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4') },	/* XBGR8888 */
-	{ FOURCC('A', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4') },	/* ABGR8888 */
-	{ FOURCC('R', 'X', '2', '4'), 4, FOURCC('R', 'X', '2', '4') },	/* RGBX8888 */
-	{ FOURCC('B', 'X', '2', '4'), 4, FOURCC('B', 'X', '2', '4') },	/* BGRX8888 */
-	{ FOURCC('X', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0') },	/* XRGB2101010 */
-	{ FOURCC('A', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0') },	/* ARGB2101010 */
-	{ FOURCC('X', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0') },	/* XBGR2101010 */
-	{ FOURCC('A', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0') },	/* ABGR2101010 */
-	{ FOURCC('R', 'G', '1', '6'), 2, FOURCC('R', 'G', '1', '6') },	/* RGB565 */
+	/* DRM_FORMAT_XRGB8888, PIXMAN_x8r8g8b8 */
+	{ FOURCC('X', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4'), PIXMAN(32, PM_ARGB, 0, 8, 8, 8) },
+	/* ARGB8888, a8r8g8b8 */
+	{ FOURCC('A', 'R', '2', '4'), 4, FOURCC('X', 'R', '2', '4'), PIXMAN(32, PM_ARGB, 8, 8, 8, 8) },
+	/* XBGR8888, x8b8g8r8 */
+	{ FOURCC('X', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4'), PIXMAN(32, PM_ABGR, 0, 8, 8, 8) },
+	/* ABGR8888, a8b8g8r8 */
+	{ FOURCC('A', 'B', '2', '4'), 4, FOURCC('X', 'B', '2', '4'), PIXMAN(32, PM_ABGR, 8, 8, 8, 8) },
+	/* RGBX8888, r8g8b8x8 */
+	{ FOURCC('R', 'X', '2', '4'), 4, FOURCC('R', 'X', '2', '4'), PIXMAN(32, PM_RGBA, 0, 8, 8, 8) },
+	/* BGRX8888, b8g8r8x8 */
+	{ FOURCC('B', 'X', '2', '4'), 4, FOURCC('B', 'X', '2', '4'), PIXMAN(32, PM_BGRA, 0, 8, 8, 8) },
+	/* XRGB2101010, x2r10g10b10 */
+	{ FOURCC('X', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0'),
+	  PIXMAN(32, PM_ARGB, 0, 10, 10, 10) },
+	/* ARGB2101010, a2r10g10b10 */
+	{ FOURCC('A', 'R', '3', '0'), 4, FOURCC('X', 'R', '3', '0'),
+	  PIXMAN(32, PM_ARGB, 2, 10, 10, 10) },
+	/* XBGR2101010, x2b10g10r10 */
+	{ FOURCC('X', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0'),
+	  PIXMAN(32, PM_ABGR, 0, 10, 10, 10) },
+	/* ABGR2101010, a2b10g10r10 */
+	{ FOURCC('A', 'B', '3', '0'), 4, FOURCC('X', 'B', '3', '0'),
+	  PIXMAN(32, PM_ABGR, 2, 10, 10, 10) },
+	/* RGB565, r5g6b5 */
+	{ FOURCC('R', 'G', '1', '6'), 2, FOURCC('R', 'G', '1', '6'), PIXMAN(16, PM_ARGB, 0, 5, 6, 5) },
 };
 
 unsigned int plane_format_cpp(uint32_t fourcc)
@@ -48,6 +74,22 @@ uint32_t plane_format_opaque(uint32_t fourcc)
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (formats[i].fourcc == fourcc)
 			return formats[i].opaque;
+	return 0;
+}
+
+uint32_t plane_format_pixman(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].fourcc == fourcc)
+			return formats[i].pixman;
+	return 0;
+}
+
+uint32_t plane_format_from_pixman(uint32_t pixman)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].pixman == pixman)
+			return formats[i].fourcc;
 	return 0;
 }
 

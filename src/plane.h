@@ -38,6 +38,13 @@ unsigned int plane_format_cpp(uint32_t fourcc);
  */
 uint32_t plane_format_opaque(uint32_t fourcc);
 
+/*
+ * The pixman format code of a DRM fourcc (QEMU's D-Bus display speaks
+ * pixman), and back; 0 for a format this viewer does not show.
+ */
+uint32_t plane_format_pixman(uint32_t fourcc);
+uint32_t plane_format_from_pixman(uint32_t pixman);
+
 /* The wl_shm format code of a DRM fourcc (wl_shm.format). */
 uint32_t plane_format_wl_shm(uint32_t fourcc);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -71,6 +72,10 @@ struct svc {
 	struct plane plane;
 	int fd;
 	ino_t ino;
+	const void *pixels;	/* a region plane's */
+	int map_fd;		/* its copy for Listener.Unix.Map, made for frame map_seq */
+	uint64_t map_seq;
+	bool region_warned;
 };
 
 static uint64_t now_ns(void)
@@ -209,24 +214,106 @@ static int listener_interfaces(sd_bus_message *m, void *data, sd_bus_error *ret_
 	return 1;
 }
 
-static int call_listener(struct svc_client *c, const char *method, const char *types, ...)
+/* Sends @m (unref'ed), whose answer says the client is ready for the next. */
+static int listener_send(struct svc_client *c, sd_bus_message *m, int ret)
 {
-	sd_bus_message *m = NULL;
-	va_list ap;
-	int ret;
-
-	ret = sd_bus_message_new_method_call(c->lis.bus, &m, NULL, LISTENER_PATH,
-					     DISPLAY1 ".Listener", method);
-	if (ret < 0)
-		return ret;
-	va_start(ap, types);
-	ret = sd_bus_message_appendv(m, types, ap);
-	va_end(ap);
 	/* No timeout: a stopped client keeps one call and the newest frame waits. */
 	if (ret >= 0)
 		ret = sd_bus_call_async(c->lis.bus, &c->pending, m, listener_replied, c, UINT64_MAX);
 	sd_bus_message_unref(m);
 	return ret;
+}
+
+static int call_listener_iface(struct svc_client *c, const char *iface, const char *method,
+			       const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int ret;
+
+	ret = sd_bus_message_new_method_call(c->lis.bus, &m, NULL, LISTENER_PATH, iface, method);
+	if (ret < 0)
+		return ret;
+	va_start(ap, types);
+	ret = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	return listener_send(c, m, ret);
+}
+
+#define call_listener(c, method, ...) \
+	call_listener_iface(c, DISPLAY1 ".Listener", method, __VA_ARGS__)
+
+/*
+ * The region's pixels in a memfd of their own, sealed (nobody writes or
+ * shrinks it, a client no more than we), made once per frame for all the
+ * listeners that take shared memory.
+ */
+static int region_copy(struct svc *s)
+{
+	size_t size = (size_t)s->plane.stride * s->plane.height, done = 0;
+	int fd;
+
+	if (s->map_seq == s->seq && s->map_fd >= 0)
+		return 0;
+	fd = memfd_create("vgpu-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)size))
+		goto fail;
+	while (done < size) {
+		ssize_t n = pwrite(fd, (const char *)s->pixels + done, size - done, (off_t)done);
+
+		if (n <= 0)
+			goto fail;
+		done += (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
+		goto fail;
+	if (s->map_fd >= 0)
+		close(s->map_fd);
+	s->map_fd = fd;
+	s->map_seq = s->seq;
+	return 0;
+fail:
+	done = (size_t)errno;
+	if (fd >= 0)
+		close(fd);
+	return -(int)done;
+}
+
+/* A region plane's frame: shared memory where the listener takes it, else inline. */
+static int send_region(struct svc_client *c)
+{
+	struct svc *s = c->svc;
+	const struct plane *p = &s->plane;
+	uint32_t format = plane_format_pixman(p->fourcc);
+	sd_bus_message *m = NULL;
+	int ret;
+
+	if (!format || !s->pixels) {
+		if (!s->region_warned) {
+			char name[5];
+
+			LOG_WARN("a %s region plane cannot be served (no pixman format)",
+				 plane_format_name(p->fourcc, name));
+			s->region_warned = true;
+		}
+		return 0;
+	}
+	if (c->lis_map) {
+		ret = region_copy(s);
+		if (ret < 0)
+			return ret;
+		return call_listener_iface(c, DISPLAY1 ".Listener.Unix.Map", "ScanoutMap", "huuuuu",
+					   s->map_fd, 0, p->width, p->height, p->stride, format);
+	}
+	ret = sd_bus_message_new_method_call(c->lis.bus, &m, NULL, LISTENER_PATH,
+					     DISPLAY1 ".Listener", "Scanout");
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_message_append(m, "uuuu", p->width, p->height, p->stride, format);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', s->pixels,
+						  (size_t)p->stride * p->height);
+	return listener_send(c, m, ret);
 }
 
 static bool same_layout(const struct plane *a, const struct plane *b)
@@ -267,7 +354,9 @@ static void client_send(struct svc_client *c)
 		c->sent_off = true;
 		c->scanned_out = false;
 	} else if (p->kind != PLANE_DMABUF) {
-		ret = 0;	/* region planes: not served yet */
+		ret = send_region(c);
+		c->scanned_out = false;
+		c->sent_off = false;
 	} else if (!c->scanned_out || c->sent_ino != s->ino || !same_layout(&c->sent_plane, p)) {
 		ret = call_listener(c, "ScanoutDMABUF", "huuuutb", s->fd, p->width, p->height,
 				    p->stride, p->fourcc, p->modifier, 1);
@@ -292,8 +381,10 @@ void svc_show(struct svc *s, const struct svc_frame *f)
 		close(s->fd);
 	s->fd = -1;
 	s->off = !f->plane;
+	s->pixels = NULL;
 	if (f->plane) {
 		s->plane = *f->plane;
+		s->pixels = f->plane->kind == PLANE_REGION ? f->pixels : NULL;
 		if (f->plane->kind == PLANE_DMABUF) {
 			s->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3);
 			/* A dma-buf's inode names the buffer: the same one sent again is no new scanout. */
@@ -762,6 +853,7 @@ struct svc *svc_create(int listen_fd, const struct svc_info *info)
 	}
 	s->listen_fd = listen_fd;
 	s->fd = -1;
+	s->map_fd = -1;
 	s->epfd = -1;
 	s->timer_fd = -1;
 	s->hello_ns = (info->hello_ms ? info->hello_ms : SVC_HELLO_MS) * 1000000ull;
@@ -790,6 +882,8 @@ void svc_destroy(struct svc *s)
 			client_free(s->clients[i]);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->map_fd >= 0)
+		close(s->map_fd);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	if (s->timer_fd >= 0)

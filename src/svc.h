@@ -46,6 +46,13 @@ struct svc_info {
 struct svc_frame {
 	const struct plane *plane;	/* NULL: the display is off */
 	int fd;				/* a dmabuf plane's fd (the caller's; dup'ed) */
+	/*
+	 * A region plane's pixels (the device's mapping, valid until the
+	 * next svc_show()): copied into a sealed memfd for the listeners
+	 * that take shared memory (Listener.Unix.Map), sent inline to the
+	 * others (Listener.Scanout).
+	 */
+	const void *pixels;
 	uint64_t seq;			/* counts frames, from 1 */
 };
 

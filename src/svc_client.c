@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -31,6 +33,10 @@ struct svcc {
 	sd_bus_slot *call;	/* RegisterListener, then GetAll of the VM */
 	sd_bus_message *held;	/* the frame to answer when it is on screen */
 	struct plane plane;	/* the layout of the last scanout */
+	struct {		/* shared memory frames: the last two stay mapped */
+		void *p;
+		size_t len;
+	} maps[2];
 	bool closed;
 };
 
@@ -75,7 +81,74 @@ static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *err)
 				   .width = w, .height = h, .stride = stride,
 				   .size = stride * h, .hot_x = UINT32_MAX, .hot_y = UINT32_MAX };
 	hold(c, m);
-	c->l->frame(c->data, fd, &c->plane);
+	c->l->frame(c->data, fd, NULL, &c->plane);
+	return 1;
+}
+
+static void unmap_old(struct svcc *c)
+{
+	if (c->maps[1].p)
+		munmap(c->maps[1].p, c->maps[1].len);
+	c->maps[1] = c->maps[0];
+	c->maps[0].p = NULL;
+}
+
+/*
+ * A region plane's frame in shared memory (Listener.Unix.Map).  The memfd
+ * must be sealed against shrinking: one cut short under our mapping would
+ * kill us with SIGBUS.
+ */
+static int on_scanout_map(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+	uint32_t offset, w, h, stride, format, fourcc;
+	struct stat st;
+	size_t len;
+	void *p;
+	int fd, ret;
+
+	ret = sd_bus_message_read(m, "huuuuu", &fd, &offset, &w, &h, &stride, &format);
+	if (ret < 0)
+		return ret;
+	fourcc = plane_format_from_pixman(format);
+	if (!fourcc || !w || !h || w > PLANE_MAX_DIM || h > PLANE_MAX_DIM ||
+	    stride < w * plane_format_cpp(fourcc) || (uint64_t)stride * h > PLANE_MAX_SIZE)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "a %ux%u frame of format %#x with stride %u is not shown",
+					 w, h, format, stride);
+	len = (size_t)offset + (size_t)stride * h;
+	if (fstat(fd, &st) || (uint64_t)st.st_size < len ||
+	    !(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK))
+		return sd_bus_error_set(err, SD_BUS_ERROR_INVALID_ARGS,
+					"the frame's memory is too small or not sealed against shrinking");
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	unmap_old(c);
+	c->maps[0].p = p;
+	c->maps[0].len = len;
+	c->plane = (struct plane){ .kind = PLANE_REGION, .fourcc = fourcc, .width = w,
+				   .height = h, .stride = stride, .size = stride * h,
+				   .hot_x = UINT32_MAX, .hot_y = UINT32_MAX };
+	hold(c, m);
+	c->l->frame(c->data, -1, (const char *)p + offset, &c->plane);
+	return 1;
+}
+
+static int on_update_map(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+	int32_t x, y, w, h;
+	int ret;
+
+	ret = sd_bus_message_read(m, "iiii", &x, &y, &w, &h);
+	if (ret < 0)
+		return ret;
+	if (!c->maps[0].p || c->plane.kind != PLANE_REGION)
+		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED, "an update before any scanout");
+	hold(c, m);
+	c->l->frame(c->data, -1, (const char *)c->maps[0].p + (c->maps[0].len - c->plane.size),
+		    &c->plane);
 	return 1;
 }
 
@@ -91,7 +164,7 @@ static int on_update(sd_bus_message *m, void *data, sd_bus_error *err)
 	if (!c->plane.width)
 		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED, "an update before any scanout");
 	hold(c, m);
-	c->l->frame(c->data, -1, &c->plane);
+	c->l->frame(c->data, -1, NULL, &c->plane);
 	return 1;
 }
 
@@ -113,7 +186,7 @@ static int on_ignored(sd_bus_message *m, void *data, sd_bus_error *err)
 static int get_interfaces(sd_bus *bus, const char *path, const char *iface, const char *prop,
 			  sd_bus_message *reply, void *data, sd_bus_error *err)
 {
-	return sd_bus_message_append(reply, "as", 0);
+	return sd_bus_message_append(reply, "as", 1, DISPLAY1 ".Listener.Unix.Map");
 }
 
 static const sd_bus_vtable listener_vtable[] = {
@@ -124,6 +197,13 @@ static const sd_bus_vtable listener_vtable[] = {
 	SD_BUS_METHOD("MouseSet", "iii", "", on_ignored, 0),
 	SD_BUS_METHOD("CursorDefine", "iiiiay", "", on_ignored, 0),
 	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable map_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("ScanoutMap", "huuuuu", "", on_scanout_map, 0),
+	SD_BUS_METHOD("UpdateMap", "iiii", "", on_update_map, 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -226,6 +306,9 @@ static int conn_start(struct svcc *c, struct svcc_conn *conn, int fd)
 	if (ret >= 0 && conn == &c->lis)
 		ret = sd_bus_add_object_vtable(conn->bus, NULL, "/org/qemu/Display1/Listener",
 					       DISPLAY1 ".Listener", listener_vtable, c);
+	if (ret >= 0 && conn == &c->lis)
+		ret = sd_bus_add_object_vtable(conn->bus, NULL, "/org/qemu/Display1/Listener",
+					       DISPLAY1 ".Listener.Unix.Map", map_vtable, c);
 	if (ret >= 0)
 		ret = sd_bus_start(conn->bus);
 	if (ret < 0)
@@ -346,6 +429,8 @@ void svcc_destroy(struct svcc *c)
 		return;
 	sd_bus_message_unref(c->held);
 	sd_bus_slot_unref(c->call);
+	unmap_old(c);
+	unmap_old(c);
 	/* No flush: it could wait on the service (see svc.c's conn_close()). */
 	sd_bus_close_unref(c->main.bus);
 	sd_bus_close_unref(c->lis.bus);

@@ -20,11 +20,12 @@ struct svcc_listener {
 	/* The display service took us: its VM's name and UUID. */
 	void (*ready)(void *data, const char *vm_name, const char *uuid);
 	/*
-	 * A frame: a new buffer (@fd >= 0, ours to close) with @p its layout,
-	 * or the buffer of the last one again (@fd -1).  Answer with
-	 * svcc_frame_done() once it is on screen.
+	 * A frame: a new dmabuf (@fd >= 0, ours to close) with @p its layout,
+	 * or the buffer of the last one again (@fd -1, @pixels NULL); or a
+	 * region plane's @pixels (@fd -1), mapped until the frame after next.
+	 * Answer with svcc_frame_done() once it is on screen.
 	 */
-	void (*frame)(void *data, int fd, const struct plane *p);
+	void (*frame)(void *data, int fd, const void *pixels, const struct plane *p);
 	/* The guest's display is off. */
 	void (*off)(void *data);
 	/* The service refused us (@why: its reason) or went away (@why NULL). */

@@ -228,11 +228,12 @@ static void unmask(struct viewer *v)
 }
 
 /* --serve: the guest's frame (@p NULL: the display is off) to our clients. */
-static void serve(struct viewer *v, const struct plane *p, int fd)
+static void serve(struct viewer *v, const struct plane *p, int fd, const void *pixels)
 {
 #if HAVE_SYSTEMD
 	if (v->svc)
-		svc_show(v->svc, &(struct svc_frame){ .plane = p, .fd = fd, .seq = ++v->served });
+		svc_show(v->svc, &(struct svc_frame){ .plane = p, .fd = fd, .pixels = pixels,
+						      .seq = ++v->served });
 #endif
 }
 
@@ -262,7 +263,7 @@ static void show_off(struct viewer *v, const char *reason)
 		stats_event(v->stats, "off", "reason", reason);
 		snprintf(v->off_reason, sizeof(v->off_reason), "%s", reason);
 		v->state = STATE_OFF;
-		serve(v, NULL, -1);
+		serve(v, NULL, -1, NULL);
 		v->presenter->ops->present(v->presenter, &off);
 	}
 	unmask(v);
@@ -385,7 +386,7 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 	f.cursor = query_cursor(v, &cursor);
 	if (f.cursor)
 		f.cursor_buf = dmabuf_of(v, &cursor, &ret);
-	serve(v, &p, f.buf ? f.buf->fd : -1);
+	serve(v, &p, f.buf ? f.buf->fd : -1, f.pixels);
 	present_frame(v, &f);
 }
 
@@ -460,7 +461,7 @@ static void detach(struct viewer *v, const char *why)
 	if (v->state == STATE_SHOWING)
 		v->presenter->ops->present(v->presenter, &off);
 	if (v->state != STATE_WAITING)
-		serve(v, NULL, -1);	/* our clients let go of them too */
+		serve(v, NULL, -1, NULL);	/* our clients let go of them too */
 	if (v->irq)
 		epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
 	if (vfio_dev_vmm_pidfd(v->dev) >= 0)
@@ -665,7 +666,7 @@ static void service_ready(void *data, const char *vm_name, const char *uuid)
  * A buffer is known by its dma-buf's inode, so that one the guest shows
  * again is not imported again.
  */
-static void service_frame(void *data, int fd, const struct plane *sent)
+static void service_frame(void *data, int fd, const void *pixels, const struct plane *sent)
 {
 	struct viewer *v = data;
 	struct presenter_frame f = { .wake_ns = stats_now_ns() };
@@ -673,6 +674,13 @@ static void service_frame(void *data, int fd, const struct plane *sent)
 	struct stat st;
 
 	stats_wakeup(v->stats);
+	if (pixels) {		/* a region plane, in shared memory */
+		f.plane = &p;
+		f.pixels = pixels;
+		f.ready_ns = stats_now_ns();
+		present_frame(v, &f);
+		return;
+	}
 	if (fd >= 0) {
 		if (fstat(fd, &st)) {
 			close(fd);

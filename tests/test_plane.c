@@ -246,6 +246,38 @@ static void test_format_tables(void)
 	CHECK_INT_EQ(plane_format_opaque(0), 0);
 }
 
+/* pixman's names for the formats, as pixman.h spells them out (hex). */
+static void test_pixman_formats(void)
+{
+	static const struct {
+		const char *fourcc;
+		uint32_t pixman;
+	} cases[] = {
+		{ "XR24", 0x20020888 },	/* PIXMAN_x8r8g8b8 */
+		{ "AR24", 0x20028888 },	/* PIXMAN_a8r8g8b8 */
+		{ "XB24", 0x20030888 },	/* PIXMAN_x8b8g8r8 */
+		{ "AB24", 0x20038888 },	/* PIXMAN_a8b8g8r8 */
+		{ "RX24", 0x20090888 },	/* PIXMAN_r8g8b8x8 */
+		{ "BX24", 0x20080888 },	/* PIXMAN_b8g8r8x8 */
+		{ "XR30", 0x20020aaa },	/* PIXMAN_x2r10g10b10 */
+		{ "AR30", 0x20022aaa },	/* PIXMAN_a2r10g10b10 */
+		{ "XB30", 0x20030aaa },	/* PIXMAN_x2b10g10r10 */
+		{ "AB30", 0x20032aaa },	/* PIXMAN_a2b10g10r10 */
+		{ "RG16", 0x10020565 },	/* PIXMAN_r5g6b5 */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t f;
+
+		memcpy(&f, cases[i].fourcc, 4);
+		CHECK_INT_EQ(plane_format_pixman(f), cases[i].pixman);
+		CHECK_INT_EQ(plane_format_from_pixman(cases[i].pixman), f);
+	}
+	CHECK_INT_EQ(plane_format_pixman(0x20202020u), 0);
+	CHECK_INT_EQ(plane_format_from_pixman(0x18020888), 0);	/* PIXMAN_r8g8b8: 24 bpp */
+	CHECK_INT_EQ(plane_format_from_pixman(0), 0);
+}
+
 /* Rows between strides: every byte of each row, nothing of the padding. */
 static void test_copy_rows(void)
 {
@@ -273,5 +305,6 @@ int main(void)
 	RUN_TEST(test_cache_lru);
 	RUN_TEST(test_cache_map);
 	RUN_TEST(test_format_tables);
+	RUN_TEST(test_pixman_formats);
 	return TEST_EXIT_STATUS();
 }

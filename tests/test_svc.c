@@ -24,7 +24,9 @@
 
 struct tclient {
 	sd_bus *main, *lis;
-	int scanouts, updates, disables;
+	int scanouts, updates, disables, inline_frames;
+	uint32_t first_pixel;	/* of the last inline frame */
+	size_t inline_len;
 	ino_t ino;
 	uint32_t width;
 	bool registered, hold;
@@ -76,8 +78,26 @@ static int on_disable(sd_bus_message *m, void *data, sd_bus_error *e)
 	return sd_bus_reply_method_return(m, "");
 }
 
+/* A region plane's frame in the message (a listener without Unix.Map). */
+static int on_inline(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+	uint32_t w, h, stride, format;
+	const void *p;
+	size_t len;
+
+	if (sd_bus_message_read(m, "uuuu", &w, &h, &stride, &format) < 0 ||
+	    sd_bus_message_read_array(m, 'y', &p, &len) < 0 || len < 4)
+		return -EINVAL;
+	t->inline_frames++;
+	t->inline_len = len;
+	memcpy(&t->first_pixel, p, 4);
+	return sd_bus_reply_method_return(m, "");
+}
+
 static const sd_bus_vtable listener_vtable[] = {
 	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Scanout", "uuuuay", "", on_inline, 0),
 	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", on_scanout, 0),
 	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", on_update, 0),
 	SD_BUS_METHOD("Disable", "", "", on_disable, 0),
@@ -545,7 +565,8 @@ struct vclient {
 	bool ready, closed, off;
 	int frames, new_buffers;
 	ino_t ino;
-	uint32_t width;
+	uint32_t width, first_pixel;
+	bool region;
 };
 
 static void v_ready(void *data, const char *name, const char *uuid)
@@ -557,13 +578,16 @@ static void v_ready(void *data, const char *name, const char *uuid)
 	v->ready = true;
 }
 
-static void v_frame(void *data, int fd, const struct plane *p)
+static void v_frame(void *data, int fd, const void *pixels, const struct plane *p)
 {
 	struct vclient *v = data;
 
 	v->frames++;
 	v->width = p->width;
 	v->off = false;
+	v->region = p->kind == PLANE_REGION;
+	if (pixels)
+		memcpy(&v->first_pixel, pixels, 4);
 	if (fd >= 0) {
 		v->new_buffers++;
 		v->ino = ino_of(fd);
@@ -653,6 +677,80 @@ static void test_client(void)
 	close(m2);
 }
 
+/* Both: a client of ours (svcc) and a bare listener (tclient). */
+static void both_pump(struct svc *s, struct vclient *v, struct tclient **cs)
+{
+	vpump(s, v);
+	pump(s, cs, 1);
+}
+
+#define BOTH_UNTIL(s, v, cs, cond)                                     \
+	do {                                                           \
+		for (int i_ = 0; i_ < 1000 && !(cond); i_++)           \
+			both_pump(s, v, cs);                           \
+	} while (0)
+
+/*
+ * Region planes (mdpy): to our client in a sealed memfd of the frame's own
+ * (Listener.Unix.Map), to a listener without it inline (Scanout); each gets
+ * the pixels of the frame it is sent; a format pixman has no name for is
+ * not sent.
+ */
+static void test_region(void)
+{
+	struct plane p = { .kind = PLANE_REGION, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	static uint32_t pixels[64 * 32];
+	struct tclient a, *cs[1] = { &a };
+	struct vclient v = { 0 };
+	char own[32];
+	struct svc *s;
+	int err;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s);
+	CHECK_INT_EQ(tclient_open(&a), 0);
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	BOTH_UNTIL(s, &v, cs, a.registered && v.ready);
+	CHECK(a.registered && v.ready);
+
+	for (size_t i = 0; i < 64 * 32; i++)
+		pixels[i] = 0xff000001u;
+	svc_show(s, &(struct svc_frame){ .plane = &p, .pixels = pixels, .seq = 1 });
+	BOTH_UNTIL(s, &v, cs, v.frames == 1 && a.inline_frames == 1);
+	CHECK_INT_EQ(v.frames, 1);
+	CHECK(v.region);
+	CHECK_INT_EQ(v.first_pixel, 0xff000001u);
+	CHECK_INT_EQ(a.inline_frames, 1);
+	CHECK_INT_EQ(a.inline_len, 256 * 32);
+	CHECK_INT_EQ(a.first_pixel, 0xff000001u);
+
+	/* The next frame's pixels, not the first's memory written over. */
+	for (size_t i = 0; i < 64 * 32; i++)
+		pixels[i] = 0xff000002u;
+	svc_show(s, &(struct svc_frame){ .plane = &p, .pixels = pixels, .seq = 2 });
+	svcc_frame_done(v.c);
+	BOTH_UNTIL(s, &v, cs, v.frames == 2 && a.inline_frames == 2);
+	CHECK_INT_EQ(v.first_pixel, 0xff000002u);
+	CHECK_INT_EQ(a.first_pixel, 0xff000002u);
+
+	/* No pixman name (YUYV): nothing is sent. */
+	p.fourcc = 0x56595559;
+	svc_show(s, &(struct svc_frame){ .plane = &p, .pixels = pixels, .seq = 3 });
+	svcc_frame_done(v.c);
+	for (int i = 0; i < 50; i++)
+		both_pump(s, &v, cs);
+	CHECK_INT_EQ(v.frames, 2);
+	CHECK_INT_EQ(a.inline_frames, 2);
+	CHECK(!v.closed && svc_clients(s, NULL) == 2);
+
+	svcc_destroy(v.c);
+	tclient_close(&a);
+	svc_destroy(s);
+}
+
 /* Refused: the client is told the service's reason. */
 static void test_client_refused(void)
 {
@@ -701,6 +799,7 @@ int main(void)
 	RUN_TEST(test_silent);
 	RUN_TEST(test_client);
 	RUN_TEST(test_client_refused);
+	RUN_TEST(test_region);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
 }
