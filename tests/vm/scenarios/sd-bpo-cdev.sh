@@ -6,12 +6,12 @@
 #
 # The cdev path under the installed unit's sandbox: QEMU 10 holds the mdev
 # through iommufd (-object iommufd: /dev/vfio/devices/vfioN and /dev/iommu,
-# no group), and vgpu-viewer@cdevguest.service borrows the cdev's fd and
-# shows the real guest, with the unit's user, capabilities, seccomp filter
-# and device policy.  libvirt 11.3 cannot start such a QEMU (its domain
-# schema has no iommufd), so QEMU is started here and the unit is told its
-# pid in a drop-in that replaces ExecStart= only.  Without --reconnect the
-# viewer keeps no capability at all once attached.
+# no group), and vgpu-viewer@cdevguest.service, the display service, has
+# its attacher borrow the cdev's fd and shows the real guest, with the
+# unit's user, capabilities, seccomp filter and device policy.  libvirt
+# 11.3 cannot start such a QEMU (its domain schema has no iommufd), so QEMU
+# is started here and the unit is told its pid in a drop-in that replaces
+# ExecStart= only.  The service keeps no capability at all.
 . "$VGPU_TOP/tests/vm/lib.sh"
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-systemd.sh"
@@ -40,7 +40,7 @@ mkdir -p "/run/systemd/system/$unit.d"
 cat >"/run/systemd/system/$unit.d/vmm.conf" <<EOF
 [Service]
 ExecStart=
-ExecStart=$SD_BIN --pid $QEMU_PID --wait -v --stats /tmp/frames.jsonl
+ExecStart=$SD_BIN --pid $QEMU_PID --serve --wait -v --stats /tmp/frames.jsonl
 EOF
 systemctl daemon-reload
 sd_cdev_stop() {
@@ -65,7 +65,7 @@ vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$stats" 10 ||
 	{ cp "$TMPDIR/qemu.log" "$VGPU_OUT/"; sd_unit_log "$unit"; fail "no frames of the guest's own in $stats"; }
 shown=$(guest_check_frames "$stats") || fail "the guest's frames were not shown as drawn: $shown"
 note "$shown"
-vm_wait_for 300 sd_status_matches "$unit" '^1024x768 [A-Z0-9]{4}, [0-9.]+ flips/s, display IRQ$' ||
+vm_wait_for 300 sd_status_matches "$unit" '^1024x768 [A-Z0-9]{4}, [0-9.]+ flips/s, display IRQ, 0 viewers$' ||
 	fail "STATUS= does not give the guest's mode and rate ($(sd_prop "$unit" StatusText))"
 note "STATUS=$(sd_prop "$unit" StatusText)"
 

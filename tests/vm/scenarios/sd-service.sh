@@ -12,10 +12,12 @@
 #     READY; STATUS= gives the guest's mode and flip rate;
 #   - it shows the guest's own frames (its --stats record, in its private
 #     /tmp), and the journal has its entries with VM= and MDEV= fields;
-#   - the sandbox, live: /proc says what the process kept (only
-#     CAP_SYS_PTRACE, for --reconnect), no-new-privs and a seccomp filter; a
-#     process put in the unit's cgroup may open the VFIO nodes and not
-#     /dev/kmsg (DevicePolicy=closed); systemd-analyze security's exposure;
+#   - the sandbox, live: /proc says what the processes kept: the service,
+#     user vgpu-viewer, no capability at all; its attacher CAP_SYS_PTRACE and
+#     CAP_DAC_READ_SEARCH alone, and no VFIO fd once it handed it over;
+#     no-new-privs and a seccomp filter for both; a process put in the
+#     unit's cgroup may open the VFIO nodes and not /dev/kmsg
+#     (DevicePolicy=closed); systemd-analyze security's exposure;
 #   - the watchdog: a viewer stopped with SIGSTOP is killed and restarted by
 #     systemd within WatchdogSec= (+ RestartSec=), and shows frames again.
 . "$VGPU_TOP/tests/vm/lib.sh"
@@ -50,7 +52,7 @@ stats=$(sd_private_tmp "$unit")/frames.jsonl || fail "the unit has no private /t
 vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$stats" 10 ||
 	{ sd_guest_keep_log; sd_unit_log "$unit"; fail "no frames of the guest's own in $stats"; }
 guest_check_frames "$stats" || fail "the guest's frames were not shown as drawn"
-vm_wait_for 300 sd_status_matches "$unit" '^1024x768 [A-Z0-9]{4}, [0-9.]+ flips/s, display IRQ$' ||
+vm_wait_for 300 sd_status_matches "$unit" '^1024x768 [A-Z0-9]{4}, [0-9.]+ flips/s, display IRQ, 0 viewers$' ||
 	fail "STATUS= does not give the guest's mode and rate ($(sd_prop "$unit" StatusText))"
 note "STATUS=$(sd_prop "$unit" StatusText)"
 systemctl status --no-pager "$unit" | sed -n '1,/Status:/p' | tail -n 1
@@ -69,19 +71,33 @@ print(f"{len(both)} of the viewer's {len(ours)} journal entries carry VM={vm} MD
       f"e.g. \"{both[0]['MESSAGE']}\"")
 EOF
 
-# The sandbox as /proc shows it, after attaching.
+# The sandbox as /proc shows it, after attaching: the service reads its
+# clients with no capability and not as root; its attacher keeps what
+# attaching needs and holds nothing of the device.
 sd_caps "$pid" | tee "$VGPU_OUT/proc-status.txt"
-grep -q '^CapEff:	0000000000080000$' "$VGPU_OUT/proc-status.txt" ||
-	fail "CapEff is not CAP_SYS_PTRACE alone"
-grep -q '^CapBnd:	0000000000080000$' "$VGPU_OUT/proc-status.txt" ||
-	fail "CapBnd is not CAP_SYS_PTRACE alone"
-grep -q '^CapAmb:	0000000000000000$' "$VGPU_OUT/proc-status.txt" ||
-	fail "ambient capabilities left"
+svc_uid=$(id -u vgpu-viewer) || fail "no user vgpu-viewer (sysusers)"
+grep -Eq "^Uid:	$svc_uid	$svc_uid	$svc_uid	$svc_uid\$" "$VGPU_OUT/proc-status.txt" ||
+	fail "the service does not run as vgpu-viewer ($svc_uid)"
+for set in Inh Prm Eff Bnd Amb; do
+	grep -q "^Cap$set:	0000000000000000\$" "$VGPU_OUT/proc-status.txt" ||
+		fail "the service kept capabilities (Cap$set)"
+done
 grep -q '^NoNewPrivs:	1$' "$VGPU_OUT/proc-status.txt" || fail "no no-new-privs"
 grep -q '^Seccomp:	2$' "$VGPU_OUT/proc-status.txt" || fail "no seccomp filter"
 ls -l "/proc/$pid/fd" | grep -Eq "/dev/vfio/[0-9]+\$|vfio-device" ||
 	fail "the service holds no VFIO fd"
-note "CapEff/CapBnd: CAP_SYS_PTRACE alone; no-new-privs; seccomp filter mode"
+att=$(cat "/proc/$pid/task/$pid/children")
+[ -n "$att" ] && [ "$(cat "/proc/$att/comm")" = vgpu-attacher ] ||
+	fail "the service has no attacher (children: '$att')"
+sd_caps "$att" | tee "$VGPU_OUT/proc-status-attacher.txt"
+grep -q '^CapEff:	0000000000080004$' "$VGPU_OUT/proc-status-attacher.txt" ||
+	fail "the attacher's CapEff is not CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH"
+grep -q '^CapBnd:	0000000000080004$' "$VGPU_OUT/proc-status-attacher.txt" ||
+	fail "the attacher's bounding set is more than it needs"
+grep -q '^Seccomp:	2$' "$VGPU_OUT/proc-status-attacher.txt" || fail "the attacher has no seccomp filter"
+ls -l "/proc/$att/fd" | grep -Eq "/dev/vfio|vfio-device|iommu" &&
+	fail "the attacher kept a VFIO fd"
+note "service: uid vgpu-viewer, no capability, holds the device; attacher (pid $att): CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH, no VFIO fd; no-new-privs, seccomp filter mode for both"
 
 # DevicePolicy=closed + DeviceAllow=, live: from inside the unit's cgroup.
 cg=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
