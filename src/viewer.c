@@ -814,6 +814,10 @@ static void handle_retry(struct viewer *v)
 
 	if (read(v->retry_fd, &ticks, sizeof(ticks)) < 0 || v->dev)
 		return;
+#if HAVE_SYSTEMD
+	if (v->svcc)		/* connected, the service not ready yet */
+		return;
+#endif
 	ret = attach(v);
 	if (ret && !retryable(ret)) {
 		v->exit_code = exit_code_for(ret);
