@@ -52,8 +52,12 @@ int privs_drop(unsigned long long keep)
 	unsigned long long bnd;
 	int ret = 0;
 
-	/* What we do not have we cannot keep. */
+	/* What we do not have we cannot keep; with nothing at all, nothing to do. */
 	keep &= privs_read("CapPrm");
+	if (!privs_read("CapPrm") && !privs_read("CapAmb")) {
+		LOG_DBG("no capabilities to drop");
+		return 0;
+	}
 
 	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */
 	for (int cap = 0; cap <= last_cap(); cap++) {

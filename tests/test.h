@@ -49,6 +49,7 @@ static int test_failures;
 		int before_ = test_failures;                                         \
 		fn();                                                                \
 		printf("%s %s\n", test_failures == before_ ? "ok" : "FAIL", #fn);    \
+		fflush(stdout);                                                      \
 	} while (0)
 
 #define TEST_EXIT_STATUS() (test_failures ? 1 : 0)

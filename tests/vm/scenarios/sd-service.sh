@@ -86,7 +86,7 @@ grep -q '^NoNewPrivs:	1$' "$VGPU_OUT/proc-status.txt" || fail "no no-new-privs"
 grep -q '^Seccomp:	2$' "$VGPU_OUT/proc-status.txt" || fail "no seccomp filter"
 ls -l "/proc/$pid/fd" | grep -Eq "/dev/vfio/[0-9]+\$|vfio-device" ||
 	fail "the service holds no VFIO fd"
-att=$(cat "/proc/$pid/task/$pid/children")
+read -r att _ <"/proc/$pid/task/$pid/children"
 [ -n "$att" ] && [ "$(cat "/proc/$att/comm")" = vgpu-attacher ] ||
 	fail "the service has no attacher (children: '$att')"
 sd_caps "$att" | tee "$VGPU_OUT/proc-status-attacher.txt"
