@@ -41,10 +41,13 @@ alice_uid=$(id -u alice) bob_uid=$(id -u bob)
 ah=/home/alice
 
 # as USER CMD...: CMD as USER, with its groups and a clean environment.
+# In the background, "$(as_cmd USER) CMD... &": $! is then CMD's pid (a
+# backgrounded function would be a subshell of ours, with our root).
+as_cmd() { echo "setpriv --reuid=$1 --regid=$1 --init-groups --reset-env"; }
 as() {
 	_as_u=$1
 	shift
-	setpriv --reuid="$_as_u" --regid="$_as_u" --init-groups --reset-env "$@"
+	$(as_cmd "$_as_u") "$@"
 }
 frames() { _fr=$(grep -c '"seq":' "$1" 2>/dev/null); echo "${_fr:-0}"; }
 # seqs FILE: the guest's frame numbers the viewer recorded, one a line.
@@ -59,7 +62,7 @@ sd_virsh start "$vm"
 t0=$(date +%s%N)
 
 # alice, from a shell: the viewer finds the VM's display service itself.
-as alice "$SD_BIN" "$vm" --backend headless -v --reconnect --stats "$ah/a1.jsonl" \
+$(as_cmd alice) "$SD_BIN" "$vm" --backend headless -v --reconnect --stats "$ah/a1.jsonl" \
 	>"$TMPDIR/a1.log" 2>&1 &
 A1=$!
 sd_wait_prop 1200 "$unit" ActiveState active ||
@@ -83,7 +86,7 @@ vm_wait_for 300 sd_status_matches "$unit" ', 1 viewer$' ||
 note "STATUS=$(sd_prop "$unit" StatusText)"
 
 # bob is refused, with one line on each side.
-as bob "$SD_BIN" "$vm" --backend headless >"$TMPDIR/bob.log" 2>&1 &
+$(as_cmd bob) "$SD_BIN" "$vm" --backend headless >"$TMPDIR/bob.log" 2>&1 &
 B=$!
 wait "$B"
 rc=$?
@@ -96,7 +99,7 @@ vm_wait_for 100 sh -c "journalctl -b -u '$unit' -o cat | grep -q 'client uid $bo
 note "bob: exit 5, \"$(grep -o 'refused: .*' "$TMPDIR/bob.log")\"; the service logged uid $bob_uid pid $B"
 
 # Two clients at different paces: one stopped.
-as alice "$SD_BIN" "$vm" --backend headless -v --stats "$ah/a2.jsonl" >"$TMPDIR/a2.log" 2>&1 &
+$(as_cmd alice) "$SD_BIN" "$vm" --backend headless -v --stats "$ah/a2.jsonl" >"$TMPDIR/a2.log" 2>&1 &
 A2=$!
 vm_wait_for 600 guest_stamped "$ah/a2.jsonl" 3 || { cat "$TMPDIR/a2.log"; fail "a second viewer shows nothing"; }
 kill -STOP "$A2"
