@@ -135,36 +135,25 @@ static int on_scanout_map(sd_bus_message *m, void *data, sd_bus_error *err)
 	return 1;
 }
 
-static int on_update_map(sd_bus_message *m, void *data, sd_bus_error *err)
-{
-	struct svcc *c = data;
-	int32_t x, y, w, h;
-	int ret;
-
-	ret = sd_bus_message_read(m, "iiii", &x, &y, &w, &h);
-	if (ret < 0)
-		return ret;
-	if (!c->maps[0].p || c->plane.kind != PLANE_REGION)
-		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED, "an update before any scanout");
-	hold(c, m);
-	c->l->frame(c->data, -1, (const char *)c->maps[0].p + (c->maps[0].len - c->plane.size),
-		    &c->plane);
-	return 1;
-}
-
+/* The buffer (UpdateDMABUF) or the shared memory (UpdateMap) it sent last, again. */
 static int on_update(sd_bus_message *m, void *data, sd_bus_error *err)
 {
 	struct svcc *c = data;
+	bool map = !strcmp(sd_bus_message_get_member(m), "UpdateMap");
+	const void *pixels = NULL;
 	int32_t x, y, w, h;
 	int ret;
 
 	ret = sd_bus_message_read(m, "iiii", &x, &y, &w, &h);
 	if (ret < 0)
 		return ret;
-	if (!c->plane.width)
-		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED, "an update before any scanout");
+	if (!c->plane.width || map != (c->plane.kind == PLANE_REGION))
+		return sd_bus_error_set(err, SD_BUS_ERROR_FAILED,
+					"an update of no buffer it sent");
+	if (map)
+		pixels = (const char *)c->maps[0].p + (c->maps[0].len - c->plane.size);
 	hold(c, m);
-	c->l->frame(c->data, -1, NULL, &c->plane);
+	c->l->frame(c->data, -1, pixels, &c->plane);
 	return 1;
 }
 
@@ -203,7 +192,7 @@ static const sd_bus_vtable listener_vtable[] = {
 static const sd_bus_vtable map_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("ScanoutMap", "huuuuu", "", on_scanout_map, 0),
-	SD_BUS_METHOD("UpdateMap", "iiii", "", on_update_map, 0),
+	SD_BUS_METHOD("UpdateMap", "iiii", "", on_update, 0),
 	SD_BUS_VTABLE_END
 };
 

@@ -38,6 +38,16 @@ struct tclient {
 static char sock_path[108];
 static unsigned int hello_ms;	/* the service's; 0: its default */
 
+/* Answered now, or held (the client is slow) when t->hold. */
+static int answer(struct tclient *t, sd_bus_message *m)
+{
+	if (t->hold) {
+		t->held = sd_bus_message_ref(m);
+		return 1;
+	}
+	return sd_bus_reply_method_return(m, "");
+}
+
 static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *e)
 {
 	struct tclient *t = data;
@@ -51,11 +61,7 @@ static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *e)
 	t->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
 	t->width = w;
 	t->scanouts++;
-	if (t->hold) {
-		t->held = sd_bus_message_ref(m);
-		return 1;
-	}
-	return sd_bus_reply_method_return(m, "");
+	return answer(t, m);
 }
 
 static int on_update(sd_bus_message *m, void *data, sd_bus_error *e)
@@ -63,11 +69,7 @@ static int on_update(sd_bus_message *m, void *data, sd_bus_error *e)
 	struct tclient *t = data;
 
 	t->updates++;
-	if (t->hold) {
-		t->held = sd_bus_message_ref(m);
-		return 1;
-	}
-	return sd_bus_reply_method_return(m, "");
+	return answer(t, m);
 }
 
 static int on_disable(sd_bus_message *m, void *data, sd_bus_error *e)
@@ -318,23 +320,49 @@ static void test_frames(void)
 	close(m2);
 }
 
+/* A child process as nobody (uid and gid 65534); 0 in the child, as fork(). */
+static pid_t fork_nobody(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0 && (setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534)))
+		_exit(2);
+	return pid;
+}
+
+/*
+ * The service's side while child @pid is its client: pumped, and shown
+ * frame @p (fd @fd) now and then when given, until the child exits.
+ * Whether it exited 0.
+ */
+static bool serve_child(struct svc *s, pid_t pid, const struct plane *p, int fd)
+{
+	int status = -1;
+
+	if (pid < 0)
+		return false;
+	for (int i = 0; i < 4000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+		pump(s, NULL, 0);
+		if (p && i % 20 == 0)
+			svc_show(s, &(struct svc_frame){ .plane = p, .fd = fd, .seq = 1 + i });
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* A peer that is not allowed: one error, with the reason, and it is gone. */
 static void test_refused(void)
 {
 	struct svc *s = service("");	/* root only */
-	int status = -1;
 	pid_t pid;
 
 	CHECK(s);
-	pid = fork();
+	pid = fork_nobody();
 	if (pid == 0) {
 		sd_bus_error err = SD_BUS_ERROR_NULL;
 		struct tclient t;
 		char *name = NULL;
 		int ret;
 
-		if (getuid() == 0 && setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
-			_exit(2);
 		if (tclient_open(&t))
 			_exit(3);
 		ret = sd_bus_get_property_string(t.main, NULL, "/org/qemu/Display1/VM",
@@ -346,10 +374,7 @@ static void test_refused(void)
 		}
 		_exit(0);
 	}
-	CHECK(pid > 0);
-	for (int i = 0; i < 2000 && waitpid(pid, &status, WNOHANG) == 0; i++)
-		pump(s, NULL, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(serve_child(s, pid, NULL, -1));
 	PUMP_UNTIL(s, NULL, 0, svc_clients(s, NULL) == 0);
 	CHECK_INT_EQ(svc_clients(s, NULL), 0);
 	svc_destroy(s);
@@ -502,12 +527,10 @@ static void test_refused_flood(void)
 	char b;
 
 	CHECK(s && pipe(ready) == 0 && pipe(done) == 0);
-	pid = fork();
+	pid = fork_nobody();
 	if (pid == 0) {
 		int n = 0;
 
-		if (setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
-			_exit(2);
 		for (int i = 0; i < SVC_SLOTS + 4; i++)
 			n += raw_connect() >= 0;
 		if (write(ready[1], &n, 1) != 1 || read(done[0], &b, 1) != 1)
@@ -632,6 +655,23 @@ static void vpump(struct svc *s, struct vclient *v)
 		for (int i_ = 0; i_ < 1000 && !(cond); i_++)           \
 			vpump(s, v);                                   \
 	} while (0)
+
+/* In a child: our client, connected, until it is closed or has a frame. */
+static void vclient_run(struct vclient *v)
+{
+	struct pollfd pfd;
+	int err;
+
+	v->c = svcc_connect(sock_path, &v_listener, v, &err);
+	if (!v->c)
+		_exit(3);
+	for (int i = 0; i < 2000 && !v->closed && !v->frames; i++) {
+		svcc_prepare(v->c);
+		pfd = (struct pollfd){ .fd = svcc_get_fd(v->c), .events = POLLIN };
+		poll(&pfd, 1, 5);
+		svcc_dispatch(v->c);
+	}
+}
 
 static void test_client(void)
 {
@@ -766,27 +806,15 @@ static void test_client_other_uid(void)
 	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
 			   .stride = 256, .size = 64 * 32 * 4 };
 	struct svc *s = service("65534");
-	int m = memfd(), status = -1;
+	int m = memfd();
 	pid_t pid;
 
 	CHECK(s && m >= 0);
-	pid = fork();
+	pid = fork_nobody();
 	if (pid == 0) {
 		struct vclient v = { 0 };
-		struct pollfd pfd;
-		int err;
 
-		if (setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
-			_exit(2);
-		v.c = svcc_connect(sock_path, &v_listener, &v, &err);
-		if (!v.c)
-			_exit(3);
-		for (int i = 0; i < 2000 && !v.closed && !v.frames; i++) {
-			svcc_prepare(v.c);
-			pfd = (struct pollfd){ .fd = svcc_get_fd(v.c), .events = POLLIN };
-			poll(&pfd, 1, 5);
-			svcc_dispatch(v.c);
-		}
+		vclient_run(&v);
 		if (v.closed || !v.ready || v.frames != 1) {
 			fprintf(stderr, "client of uid 65534: ready %d, %d frames, closed: '%s'\n",
 				v.ready, v.frames, v.closed ? v.why : "no");
@@ -794,13 +822,7 @@ static void test_client_other_uid(void)
 		}
 		_exit(0);
 	}
-	CHECK(pid > 0);
-	for (int i = 0; i < 4000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
-		pump(s, NULL, 0);
-		if (i % 20 == 0)
-			svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m, .seq = 1 + i });
-	}
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(serve_child(s, pid, &p, m));
 	svc_destroy(s);
 	close(m);
 }
@@ -809,37 +831,21 @@ static void test_client_other_uid(void)
 static void test_client_refused(void)
 {
 	struct svc *s = service("");	/* root only */
-	int status = -1;
 	pid_t pid;
 
 	CHECK(s);
-	pid = fork();
+	pid = fork_nobody();
 	if (pid == 0) {
 		struct vclient v = { 0 };
-		struct pollfd pfd;
-		int err;
 
-		if (getuid() == 0 && setresgid(65534, 65534, 65534) | setresuid(65534, 65534, 65534))
-			_exit(2);
-		v.c = svcc_connect(sock_path, &v_listener, &v, &err);
-		if (!v.c)
-			_exit(3);
-		for (int i = 0; i < 1000 && !v.closed; i++) {
-			svcc_prepare(v.c);
-			pfd = (struct pollfd){ .fd = svcc_get_fd(v.c), .events = POLLIN };
-			poll(&pfd, 1, 5);
-			svcc_dispatch(v.c);
-		}
+		vclient_run(&v);
 		if (!strstr(v.why, "may not view VM test-vm (allowed: root only)")) {
 			fprintf(stderr, "refused client was told: '%s'\n", v.why);
 			_exit(4);
 		}
 		_exit(0);
 	}
-	CHECK(pid > 0);
-	for (int i = 0; i < 2000 && waitpid(pid, &status, WNOHANG) == 0; i++)
-		pump(s, NULL, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(serve_child(s, pid, NULL, -1));
 	svc_destroy(s);
 }
 
