@@ -96,7 +96,8 @@ EOF
 # guest_stamped STATS N: the viewer's --stats record N or more frames of
 # the guest's own (stamped: past its console).
 guest_stamped() {
-	[ "$(grep -c '"seq":' "$1" 2>/dev/null)" -ge "$2" ]
+	_gs_n=$(grep -c '"seq":' "$1" 2>/dev/null)
+	[ "${_gs_n:-0}" -ge "$2" ]
 }
 
 # guest_check_frames STATS: every stamped frame 1024x768 and in order;
