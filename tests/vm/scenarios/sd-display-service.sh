@@ -131,14 +131,14 @@ as alice python3 "$VGPU_TOP/tests/vm/svcfuzz.py" "$sock" >"$VGPU_OUT/fuzz-alice.
 as bob python3 "$VGPU_TOP/tests/vm/svcfuzz.py" "$sock" >"$VGPU_OUT/fuzz-bob.txt" 2>&1 ||
 	{ cat "$VGPU_OUT/fuzz-bob.txt"; fail "svcfuzz.py (bob) failed"; }
 [ "$(sd_prop "$unit" MainPID)" = "$spid" ] || { sd_unit_log "$unit"; fail "the service died under the fuzzer"; }
-fds_back() { [ "$(ls "/proc/$spid/fd" | wc -l)" -le "$fds0" ]; }
+fds_back() { fds1=$(ls "/proc/$spid/fd" | wc -l); [ "$fds1" -le "$fds0" ]; }
 # A peer that says nothing is dropped after 10 s (SVC_HELLO_MS).
 vm_wait_for 600 fds_back || { ls -l "/proc/$spid/fd"; fail "the service holds $(ls "/proc/$spid/fd" | wc -l) fds after the fuzzer, $fds0 before"; }
 rss1=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$spid/status")
 n1=$(frames "$ah/a1.jsonl")
 vm_wait_for 600 guest_stamped "$ah/a1.jsonl" $((n1 + 5)) || fail "alice's viewer stalled after the fuzzer"
 kill -0 "$A1" || fail "alice's viewer died"
-note "fuzzed ($(grep -c ': done$' "$VGPU_OUT/fuzz-alice.txt") + $(grep -c ': done$' "$VGPU_OUT/fuzz-bob.txt") cases, $(tail -n 1 "$VGPU_OUT/fuzz-alice.txt")): fds $fds0 -> $(ls "/proc/$spid/fd" | wc -l), RSS $rss0 -> $rss1 kB; alice's viewer went on"
+note "fuzzed ($(grep -c ': done$' "$VGPU_OUT/fuzz-alice.txt") + $(grep -c ': done$' "$VGPU_OUT/fuzz-bob.txt") cases, $(tail -n 1 "$VGPU_OUT/fuzz-alice.txt")): fds $fds0 -> $fds1, RSS $rss0 -> $rss1 kB; alice's viewer went on"
 [ $((rss1 - rss0)) -le 4096 ] || fail "the service's RSS grew by $((rss1 - rss0)) kB under the fuzzer"
 
 # alice's desktop: a logind session, weston and the installed user unit.
