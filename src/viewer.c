@@ -439,39 +439,38 @@ static void handle_frame_done(void *data)
 static void detach(struct viewer *v, const char *why)
 {
 	static const struct presenter_frame off = { 0 };
+	bool from_service = false;
 
 #if HAVE_SYSTEMD
-	if (v->svcc) {
-		if (v->state == STATE_SHOWING)
-			v->presenter->ops->present(v->presenter, &off);
-		epoll_ctl(v->epfd, EPOLL_CTL_DEL, svcc_get_fd(v->svcc), NULL);
-		svcc_destroy(v->svcc);
-		plane_cache_destroy(v->cache);
-		v->svcc = NULL;
-		v->cache = NULL;
-		v->pending = v->update_wanted = v->svcc_lost = false;
-		v->state = STATE_WAITING;
-		stats_event(v->stats, "detach", "reason", why);
-		return;
-	}
+	from_service = v->svcc != NULL;
 #endif
-	if (!v->dev)
+	if (!v->dev && !from_service)
 		return;
 	/* The screen lets go of the guest's buffers before they are closed. */
 	if (v->state == STATE_SHOWING)
 		v->presenter->ops->present(v->presenter, &off);
-	if (v->state != STATE_WAITING)
-		serve(v, NULL, -1, NULL);	/* our clients let go of them too */
-	if (v->irq)
-		epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
-	if (vfio_dev_vmm_pidfd(v->dev) >= 0)
-		epoll_ctl(v->epfd, EPOLL_CTL_DEL, vfio_dev_vmm_pidfd(v->dev), NULL);
-	flip_irq_destroy(v->irq);
+#if HAVE_SYSTEMD
+	if (from_service) {
+		epoll_ctl(v->epfd, EPOLL_CTL_DEL, svcc_get_fd(v->svcc), NULL);
+		svcc_destroy(v->svcc);
+		v->svcc = NULL;
+		v->svcc_lost = false;
+	}
+#endif
+	if (v->dev) {
+		if (v->state != STATE_WAITING)
+			serve(v, NULL, -1, NULL);	/* our clients let go of them too */
+		if (v->irq)
+			epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
+		if (vfio_dev_vmm_pidfd(v->dev) >= 0)
+			epoll_ctl(v->epfd, EPOLL_CTL_DEL, vfio_dev_vmm_pidfd(v->dev), NULL);
+		flip_irq_destroy(v->irq);
+		vfio_dev_destroy(v->dev);
+		v->irq = NULL;
+		v->dev = NULL;
+	}
 	plane_cache_destroy(v->cache);
-	vfio_dev_destroy(v->dev);
-	v->irq = NULL;
 	v->cache = NULL;
-	v->dev = NULL;
 	v->pending = v->update_wanted = false;
 	v->state = STATE_WAITING;
 	stats_event(v->stats, "detach", "reason", why);
@@ -752,13 +751,8 @@ static int attach_service(struct viewer *v)
 		.off = service_off,
 		.closed = service_closed,
 	};
-	struct stat st;
 	int ret;
 
-	if (stat(v->service, &st) || !S_ISSOCK(st.st_mode)) {
-		snprintf(v->why, sizeof(v->why), "no display service at %s", v->service);
-		return -ENODEV;
-	}
 	v->cache = plane_cache_create(DMABUF_CACHE_SIZE);
 	if (!v->cache)
 		return -ENOMEM;
@@ -766,10 +760,14 @@ static int attach_service(struct viewer *v)
 	if (!v->svcc) {
 		plane_cache_destroy(v->cache);
 		v->cache = NULL;
+		if (ret == -ENOENT) {
+			snprintf(v->why, sizeof(v->why), "no display service at %s", v->service);
+			return -ENODEV;
+		}
 		snprintf(v->why, sizeof(v->why), "the display service at %s: %s", v->service,
 			 strerror(-ret));
 		/* Not running (yet): a socket nobody listens on. */
-		return ret == -ECONNREFUSED || ret == -ENOENT ? -ESRCH : ret;
+		return ret == -ECONNREFUSED ? -ESRCH : ret;
 	}
 	ret = watch(v, svcc_get_fd(v->svcc), SRC_SVCC);
 	if (ret) {
