@@ -257,10 +257,11 @@ static int call_listener_iface(struct svc_client *c, const char *iface, const ch
 static int region_copy(struct svc *s)
 {
 	size_t size = (size_t)s->plane.stride * s->plane.height, done = 0;
-	int fd;
+	int fd, err;
 
 	if (s->map_seq == s->seq && s->map_fd >= 0)
 		return 0;
+	errno = 0;
 	fd = memfd_create("vgpu-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0 || ftruncate(fd, (off_t)size))
 		goto fail;
@@ -279,10 +280,10 @@ static int region_copy(struct svc *s)
 	s->map_seq = s->seq;
 	return 0;
 fail:
-	done = (size_t)errno;
+	err = errno ? errno : EIO;	/* a pwrite of 0 bytes sets none */
 	if (fd >= 0)
 		close(fd);
-	return -(int)done;
+	return -err;
 }
 
 /* A region plane's frame: shared memory where the listener takes it, else inline. */
