@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/* A QMP client for input; see qmp.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_MODULE "qmp"
+#include "log.h"
+#include "qmp.h"
+#include "sockbuf.h"
+
+#define IN_MAX 65536		/* one line of QEMU's; events can be long, replies are not */
+#define GREETING_NS 5000000000ull
+#define BUSY_BATCHES 2		/* unanswered batches that make the sink busy */
+
+struct qmp {
+	struct sockbuf sb;
+	char path[108];
+	bool greeted;
+	bool warned_greeting;
+	uint64_t connected_ns;
+	unsigned int inflight;	/* commands not answered yet, qmp_capabilities included */
+	char in[IN_MAX];
+	size_t in_len;
+	bool skipping;		/* in a line longer than IN_MAX: dropped to its end */
+	struct qmp_counters c;
+};
+
+static const char *const button_names[INPUT_BUTTON_N] = {
+	"left", "middle", "right", "wheel-up", "wheel-down", "side", "extra",
+	"wheel-left", "wheel-right",
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct qmp *qmp_connect(const char *path, int *ret_err)
+{
+	struct qmp *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		*ret_err = -ENOMEM;
+		return NULL;
+	}
+	snprintf(q->path, sizeof(q->path), "%s", path);
+	*ret_err = path[0] == '/' ? sockbuf_connect(&q->sb, path) : -EINVAL;
+	if (*ret_err) {
+		free(q);
+		return NULL;
+	}
+	q->connected_ns = now_ns();
+	/* Pipelined: QEMU reads it after its greeting, and input queues behind it. */
+	*ret_err = sockbuf_printf(&q->sb, "{\"execute\":\"qmp_capabilities\"}\n");
+	if (*ret_err) {
+		qmp_destroy(q);
+		return NULL;
+	}
+	q->inflight = 1;
+	return q;
+}
+
+void qmp_destroy(struct qmp *q)
+{
+	if (!q)
+		return;
+	sockbuf_close(&q->sb);
+	free(q);
+}
+
+int qmp_get_fd(const struct qmp *q)
+{
+	return q->sb.fd;
+}
+
+const char *qmp_path(const struct qmp *q)
+{
+	return q->path;
+}
+
+uint32_t qmp_events(const struct qmp *q)
+{
+	return EPOLLIN | (q->sb.len ? EPOLLOUT : 0);
+}
+
+void qmp_get_counters(const struct qmp *q, struct qmp_counters *ret)
+{
+	*ret = q->c;
+}
+
+void qmp_check(struct qmp *q, uint64_t now)
+{
+	if (q->greeted || q->warned_greeting || now - q->connected_ns < GREETING_NS)
+		return;
+	q->warned_greeting = true;
+	LOG_WARN("%s: QEMU has not greeted us in %llu s: another client may hold its QMP socket "
+		 "(it serves one at a time); input waits", q->path,
+		 (unsigned long long)(GREETING_NS / 1000000000ull));
+}
+
+/* The "desc" of an error reply, for the log. */
+static void log_error(struct qmp *q, const char *line)
+{
+	const char *d = strstr(line, "\"desc\": \"");
+	int len = 0;
+
+	q->c.errors++;
+	if (d) {
+		d += 9;
+		while (d[len] && !(d[len] == '"' && (len == 0 || d[len - 1] != '\\')))
+			len++;
+	}
+	/* The first, and then one in a thousand: a guest without a tablet says so per batch. */
+	if (q->c.errors == 1 || q->c.errors % 1000 == 0)
+		LOG_WARN("%s: QEMU refused input (%llu so far): %.*s", q->path,
+			 (unsigned long long)q->c.errors, d ? len : 200, d ? d : line);
+}
+
+static int handle_line(struct qmp *q, const char *line)
+{
+	/* QEMU writes its keys first, in this spelling: no JSON parser needed for four kinds. */
+	if (!strncmp(line, "{\"QMP\":", 7)) {
+		if (q->greeted)
+			return 0;
+		q->greeted = true;
+		if (q->warned_greeting)
+			LOG_NOTICE("%s: QEMU greeted us; input goes through", q->path);
+		return 0;
+	}
+	if (!q->greeted) {
+		LOG_ERR("%s is not a QMP socket: it said \"%.60s\"", q->path, line);
+		return -EPROTO;
+	}
+	if (!strncmp(line, "{\"return\":", 10) || !strncmp(line, "{\"error\":", 9)) {
+		if (!q->inflight) {
+			LOG_ERR("%s: an answer to no command", q->path);
+			return -EPROTO;
+		}
+		q->inflight--;
+		q->c.replies++;
+		if (line[2] == 'e')
+			log_error(q, line);
+	}
+	return 0;		/* an event */
+}
+
+static int read_in(struct qmp *q)
+{
+	for (;;) {
+		ssize_t n = read(q->sb.fd, q->in + q->in_len, IN_MAX - q->in_len);
+		char *start, *nl;
+		int ret;
+
+		if (n == 0) {
+			LOG_NOTICE("%s: QEMU closed the QMP connection", q->path);
+			return -EPIPE;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return LOG_ERRNO(errno, "%s: reading QMP", q->path);
+		}
+		q->in_len += (size_t)n;
+		start = q->in;
+		while ((nl = memchr(start, '\n', q->in_len - (size_t)(start - q->in)))) {
+			*nl = '\0';
+			if (nl > start && nl[-1] == '\r')
+				nl[-1] = '\0';
+			ret = q->skipping ? 0 : handle_line(q, start);
+			q->skipping = false;
+			if (ret)
+				return ret;
+			start = nl + 1;
+		}
+		q->in_len -= (size_t)(start - q->in);
+		memmove(q->in, start, q->in_len);
+		if (q->in_len == IN_MAX) {	/* an event this long is not ours: skip it */
+			q->in_len = 0;
+			q->skipping = true;
+		}
+	}
+}
+
+static int write_out(struct qmp *q)
+{
+	int ret = sockbuf_flush(&q->sb);
+
+	return ret ? LOG_ERRNO(-ret, "%s: writing QMP", q->path) : 0;
+}
+
+int qmp_dispatch(struct qmp *q, uint32_t events)
+{
+	int ret = 0;
+
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		ret = read_in(q);
+	if (!ret)
+		ret = write_out(q);
+	return ret;
+}
+
+static int add_event(struct qmp *q, const struct input_event *ev, bool first)
+{
+	const char *sep = first ? "" : ",";
+
+	switch (ev->type) {
+	case INPUT_EV_KEY:
+		return sockbuf_printf(&q->sb, "%s{\"type\":\"key\",\"data\":{\"down\":%s,\"key\":"
+				  "{\"type\":\"number\",\"data\":%u}}}", sep,
+				  ev->down ? "true" : "false", ev->code);
+	case INPUT_EV_BUTTON:
+		if (ev->code >= INPUT_BUTTON_N)
+			return -EINVAL;
+		return sockbuf_printf(&q->sb, "%s{\"type\":\"btn\",\"data\":{\"down\":%s,\"button\":\"%s\"}}",
+				  sep, ev->down ? "true" : "false", button_names[ev->code]);
+	case INPUT_EV_ABS:
+	case INPUT_EV_REL: {
+		const char *t = ev->type == INPUT_EV_ABS ? "abs" : "rel";
+
+		return sockbuf_printf(&q->sb, "%s{\"type\":\"%s\",\"data\":{\"axis\":\"x\",\"value\":%d}},"
+				  "{\"type\":\"%s\",\"data\":{\"axis\":\"y\",\"value\":%d}}",
+				  sep, t, ev->x, t, ev->y);
+	}
+	}
+	return -EINVAL;
+}
+
+static int sink_send(void *data, const struct input_event *ev, unsigned int n)
+{
+	struct qmp *q = data;
+	size_t undo = q->sb.len;
+	int ret;
+
+	ret = sockbuf_printf(&q->sb, "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[");
+	for (unsigned int i = 0; !ret && i < n; i++)
+		ret = add_event(q, &ev[i], i == 0);
+	if (!ret)
+		ret = sockbuf_printf(&q->sb, "]}}\n");
+	if (ret) {
+		q->sb.len = undo;
+		LOG_ERR("%s: %u input events dropped: %s (QEMU is not reading)", q->path, n,
+			strerror(-ret));
+		return ret;
+	}
+	q->inflight++;
+	q->c.batches++;
+	q->c.events += n;
+	/* Written now if the socket takes it: no wait for the loop's next turn. */
+	return write_out(q);
+}
+
+static bool sink_ready(void *data)
+{
+	const struct qmp *q = data;
+
+	return q->inflight < BUSY_BATCHES;
+}
+
+const struct input_sink qmp_input_sink = {
+	.send = sink_send,
+	.ready = sink_ready,
+};
+
+/* "unix:PATH,opt=..." or "unix:PATH": PATH; NULL for other kinds. */
+static bool unix_path(const char *spec, char *ret, size_t len)
+{
+	size_t n;
+
+	if (strncmp(spec, "unix:", 5))
+		return false;
+	spec += 5;
+	n = strcspn(spec, ",");
+	if (!n || n >= len)
+		return false;
+	memcpy(ret, spec, n);
+	ret[n] = '\0';
+	return true;
+}
+
+/* The value of "key=" in a QEMU option list "a=b,key=v,...", up to the next comma. */
+static bool opt_value(const char *list, const char *key, char *ret, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, ",");
+
+			if (n >= len)
+				return false;
+			memcpy(ret, p + klen + 1, n);
+			ret[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+	if (arg[0] == '-' && arg[1] == '-')
+		arg++;
+	return arg[0] == '-' && !strcmp(arg + 1, name);
+}
+
+int qmp_find_in_argv(int argc, char *const argv[], char *ret, size_t len)
+{
+	char id[64], v[16];
+
+	for (int i = 0; i + 1 < argc; i++) {
+		if (is_opt(argv[i], "qmp") && unix_path(argv[i + 1], ret, len))
+			return 0;
+		/* -mon chardev=ID,mode=control (not pretty: we read a line per message) */
+		if (!is_opt(argv[i], "mon") || !opt_value(argv[i + 1], "chardev", id, sizeof(id)) ||
+		    !opt_value(argv[i + 1], "mode", v, sizeof(v)) || strcmp(v, "control") ||
+		    (opt_value(argv[i + 1], "pretty", v, sizeof(v)) && strcmp(v, "off")))
+			continue;
+		for (int j = 0; j + 1 < argc; j++) {
+			const char *c = argv[j + 1];
+			char cid[64];
+
+			if (!is_opt(argv[j], "chardev") || strncmp(c, "socket,", 7) ||
+			    !opt_value(c + 7, "id", cid, sizeof(cid)) || strcmp(cid, id))
+				continue;
+			if (opt_value(c + 7, "path", ret, len))
+				return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qmp.c against a scripted QMP server on a unix socket (QEMU's side is
+ * tests/vm/scenarios/input-*.sh's, with a real QEMU): the greeting, the
+ * pipelined negotiation, the commands' text, back-pressure, errors, and
+ * finding the socket in a QEMU command line.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define LOG_MODULE "test"
+#include "log.h"
+#include "qmp.h"
+#include "test.h"
+
+static char dir[64], path[96];
+static int lfd = -1;
+
+static int listen_here(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(dir, sizeof(dir), "/tmp/test-qmp-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4))
+		return -1;
+	return 0;
+}
+
+/* What the server has been sent so far (the client wrote it synchronously). */
+static void server_read(int fd, char *buf, size_t len)
+{
+	ssize_t n = recv(fd, buf, len - 1, MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void say(int fd, const char *text)
+{
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+}
+
+static void test_session(void)
+{
+	struct input_event ev[3] = {
+		{ .type = INPUT_EV_KEY, .down = true, .code = 0x1e },
+		{ .type = INPUT_EV_ABS, .x = 100, .y = 200 },
+		{ .type = INPUT_EV_BUTTON, .down = false, .code = INPUT_BUTTON_WHEEL_UP },
+	};
+	struct qmp_counters c;
+	char buf[4096];
+	struct qmp *q;
+	int err, s;
+
+	q = qmp_connect(path, &err);
+	CHECK(q);
+	s = accept(lfd, NULL, NULL);
+	CHECK(s >= 0);
+	/* Negotiation goes out at once, before the greeting is read. */
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLOUT), 0);
+	server_read(s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "{\"execute\":\"qmp_capabilities\"}\n"));
+	/* One batch in flight with the negotiation: busy at two. */
+	CHECK(qmp_input_sink.ready(q));
+	CHECK_INT_EQ(qmp_input_sink.send(q, ev, 3), 0);
+	CHECK(!qmp_input_sink.ready(q));
+	server_read(s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":["
+		      "{\"type\":\"key\",\"data\":{\"down\":true,\"key\":{\"type\":\"number\","
+		      "\"data\":30}}},"
+		      "{\"type\":\"abs\",\"data\":{\"axis\":\"x\",\"value\":100}},"
+		      "{\"type\":\"abs\",\"data\":{\"axis\":\"y\",\"value\":200}},"
+		      "{\"type\":\"btn\",\"data\":{\"down\":false,\"button\":\"wheel-up\"}}]}}\n"));
+	/* The greeting, the answers (an error among them) and an event, split anywhere. */
+	say(s, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n{\"return\": {}}\r\n{\"ti");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
+	CHECK(qmp_input_sink.ready(q));
+	say(s, "mestamp\": {}, \"event\": \"RESUME\"}\r\n{\"error\": {\"class\": \"GenericError\", "
+	       "\"desc\": \"no tablet\"}}\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
+	qmp_get_counters(q, &c);
+	CHECK(c.batches == 1 && c.events == 3 && c.replies == 2 && c.errors == 1);
+	/* An answer to nothing is a broken peer. */
+	say(s, "{\"return\": {}}\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), -EPROTO);
+	qmp_destroy(q);
+	close(s);
+}
+
+static void test_not_qmp_and_eof(void)
+{
+	struct qmp *q;
+	int err, s;
+
+	q = qmp_connect(path, &err);
+	CHECK(q);
+	s = accept(lfd, NULL, NULL);
+	say(s, "QEMU 7.2.0 monitor - type 'help' for more information\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), -EPROTO);
+	qmp_destroy(q);
+	close(s);
+
+	q = qmp_connect(path, &err);
+	CHECK(q);
+	s = accept(lfd, NULL, NULL);
+	close(s);
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN | EPOLLHUP), -EPIPE);
+	qmp_destroy(q);
+
+	CHECK(!qmp_connect("/nonexistent/qmp.sock", &err));
+	CHECK_INT_EQ(err, -ENOENT);
+}
+
+/* A QEMU that never reads: the buffer stops at SOCKBUF_MAX, the batch is refused. */
+static void test_not_reading(void)
+{
+	struct input_event ev[64];
+	struct qmp *q;
+	int err, s, ret = 0, n = 0;
+
+	for (int i = 0; i < 64; i++)
+		ev[i] = (struct input_event){ .type = INPUT_EV_KEY, .down = true, .code = 0x1e };
+	q = qmp_connect(path, &err);
+	CHECK(q);
+	s = accept(lfd, NULL, NULL);
+	while (!ret && n < 100000) {
+		ret = qmp_input_sink.send(q, ev, 64);
+		n++;
+	}
+	CHECK_INT_EQ(ret, -ENOBUFS);
+	CHECK(n > 10);
+	qmp_destroy(q);
+	close(s);
+}
+
+static void test_find_in_argv(void)
+{
+	char p[108];
+	char *a1[] = { "qemu", "-m", "256", "-qmp", "unix:/run/q.sock,server=on,wait=off" };
+	char *a2[] = { "qemu", "--qmp", "unix:/tmp/x" };
+	char *a3[] = { "qemu", "-chardev", "socket,id=mon1,path=/run/m.sock,server=on,wait=off",
+		       "-mon", "chardev=mon1,mode=control" };
+	/* libvirt's: the monitor is an fd it passed, and HMP and pretty QMP are not ours. */
+	char *a4[] = { "qemu", "-chardev", "socket,id=charmonitor,fd=27,server=on,wait=off",
+		       "-mon", "chardev=charmonitor,id=monitor,mode=control",
+		       "-chardev", "socket,id=h,path=/run/h.sock,server=on",
+		       "-mon", "chardev=h,mode=readline",
+		       "-chardev", "socket,id=p,path=/run/p.sock,server=on",
+		       "-mon", "chardev=p,mode=control,pretty=on",
+		       "-qmp", "tcp:localhost:4444,server=on" };
+	char *a5[] = { "qemu", "-qmp" };
+
+	CHECK_INT_EQ(qmp_find_in_argv(5, a1, p, sizeof(p)), 0);
+	CHECK(!strcmp(p, "/run/q.sock"));
+	CHECK_INT_EQ(qmp_find_in_argv(3, a2, p, sizeof(p)), 0);
+	CHECK(!strcmp(p, "/tmp/x"));
+	CHECK_INT_EQ(qmp_find_in_argv(5, a3, p, sizeof(p)), 0);
+	CHECK(!strcmp(p, "/run/m.sock"));
+	CHECK_INT_EQ(qmp_find_in_argv(15, a4, p, sizeof(p)), -ENOENT);
+	CHECK_INT_EQ(qmp_find_in_argv(2, a5, p, sizeof(p)), -ENOENT);
+	CHECK_INT_EQ(qmp_find_in_argv(5, a1, p, 6), -ENOENT);	/* too long for @ret */
+}
+
+int main(void)
+{
+	log_init(LOG_LEVEL_WARN, false);
+	if (listen_here()) {
+		perror("test socket");
+		return 1;
+	}
+	RUN_TEST(test_session);
+	RUN_TEST(test_not_qmp_and_eof);
+	RUN_TEST(test_not_reading);
+	RUN_TEST(test_find_in_argv);
+	unlink(path);
+	rmdir(dir);
+	return TEST_EXIT_STATUS();
+}
