@@ -163,3 +163,19 @@ enum geom_scale geom_scale_next(enum geom_scale mode)
 {
 	return mode == GEOM_SCALE_NONE ? GEOM_SCALE_FIT : (enum geom_scale)(mode + 1);
 }
+
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+bool geom_to_frame(const struct geom_layout *l, double ox, double oy, double *fx, double *fy)
+{
+	if (l->dst.w <= 0 || l->dst.h <= 0 || l->src.w <= 0 || l->src.h <= 0)
+		return false;
+	ox = clamp(ox, l->dst.x, l->dst.x + l->dst.w);
+	oy = clamp(oy, l->dst.y, l->dst.y + l->dst.h);
+	*fx = l->src.x + (ox - l->dst.x) * l->src.w / l->dst.w;
+	*fy = l->src.y + (oy - l->dst.y) * l->src.h / l->dst.h;
+	return true;
+}

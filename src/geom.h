@@ -70,4 +70,12 @@ uint32_t geom_to_logical(uint32_t pixels, uint32_t scale120);
 bool geom_cursor(const struct geom_layout *l, int32_t x, int32_t y, uint32_t cw, uint32_t ch,
 		 struct geom_rect *ret);
 
+/*
+ * Where output point (@ox, @oy) (output pixels, fractions allowed) is in
+ * the frame laid out by @l: frame pixels in *@fx, *@fy, the point first
+ * clamped to @l's destination (a pointer over the letterbox is at the
+ * frame's edge).  Returns false when @l is empty.
+ */
+bool geom_to_frame(const struct geom_layout *l, double ox, double oy, double *fx, double *fy);
+
 #endif

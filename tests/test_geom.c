@@ -188,6 +188,55 @@ static void test_scale_cycle(void)
 	CHECK(!strcmp(geom_scale_name((enum geom_scale)7), "?"));
 }
 
+/*
+ * The pointer's way back: for every mode, a frame pixel's centre drawn at
+ * output point P maps back from P to that centre; over the letterbox it
+ * lands on the frame's edge.
+ */
+static void test_to_frame(void)
+{
+	static const uint32_t sizes[][4] = {
+		{ 1024, 768, 1920, 1080 }, { 800, 600, 1024, 768 }, { 1024, 768, 800, 600 },
+		{ 640, 480, 641, 1000 }, { 1280, 720, 1280, 720 },
+	};
+	double fx, fy;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (int m = GEOM_SCALE_FIT; m <= GEOM_SCALE_NONE; m++) {
+			const uint32_t *z = sizes[i];
+			struct geom_layout l;
+
+			CHECK(geom_layout((enum geom_scale)m, z[0], z[1], z[2], z[3], &l));
+			for (int32_t y = l.src.y; y < l.src.y + l.src.h; y += 7) {
+				for (int32_t x = l.src.x; x < l.src.x + l.src.w; x += 5) {
+					double ox = l.dst.x + (x + 0.5 - l.src.x) * l.dst.w / l.src.w;
+					double oy = l.dst.y + (y + 0.5 - l.src.y) * l.dst.h / l.src.h;
+
+					CHECK(geom_to_frame(&l, ox, oy, &fx, &fy));
+					CHECK(fx > x + 0.499 && fx < x + 0.501);
+					CHECK(fy > y + 0.499 && fy < y + 0.501);
+				}
+			}
+			/* Left of and above the picture: its top-left corner. */
+			CHECK(geom_to_frame(&l, l.dst.x - 10.0, l.dst.y - 10.0, &fx, &fy));
+			CHECK(fx == l.src.x && fy == l.src.y);
+			CHECK(geom_to_frame(&l, 1e9, 1e9, &fx, &fy));
+			CHECK(fx == l.src.x + l.src.w && fy == l.src.y + l.src.h);
+		}
+	}
+	/* fit 800x600 on 1024x768 leaves no border; on 1920x1080 it is 240 px each side. */
+	{
+		struct geom_layout l;
+
+		CHECK(geom_layout(GEOM_SCALE_FIT, 800, 600, 1920, 1080, &l));
+		CHECK(geom_to_frame(&l, 240 + 720, 540, &fx, &fy));
+		CHECK(fx == 400 && fy == 300);
+		CHECK(geom_to_frame(&l, 100, 540, &fx, &fy) && fx == 0);
+		l = (struct geom_layout){ 0 };
+		CHECK(!geom_to_frame(&l, 1, 1, &fx, &fy));
+	}
+}
+
 int main(void)
 {
 	RUN_TEST(test_scale_cycle);
@@ -200,5 +249,6 @@ int main(void)
 	RUN_TEST(test_filter);
 	RUN_TEST(test_fractional_scale);
 	RUN_TEST(test_cursor);
+	RUN_TEST(test_to_frame);
 	return TEST_EXIT_STATUS();
 }
