@@ -55,6 +55,12 @@ struct svc_client {
 	bool scanned_out, sent_off;
 	bool lis_known;		/* its Interfaces property was read */
 	bool lis_map;		/* it has Listener.Unix.Map */
+
+	/* Input: whether it may send any, and what it holds down in the guest. */
+	bool may_control;
+	bool control_refused_logged;
+	uint64_t keys[4];	/* qnums 0..255 */
+	uint32_t buttons;	/* 1 << enum input_button */
 };
 
 struct svc {
@@ -62,7 +68,9 @@ struct svc {
 	uint64_t hello_ns;	/* how long a peer has to authenticate and be of use */
 	sd_id128_t id;
 	char *vm_name, *uuid;
-	struct svc_policy viewers;
+	struct svc_policy viewers, controllers;
+	svc_input_fn input;
+	void *input_data;
 	/* The viewers (SVC_MAX_CLIENTS at most) and the refused ones being told so. */
 	struct svc_client *clients[SVC_SLOTS];
 
@@ -168,8 +176,35 @@ fail:
 	return ret;
 }
 
+static int forward(struct svc *s, const struct input_event *ev, unsigned int n);
+
+/* What @c holds down in the guest, let go of (it went, or was dropped). */
+static void release_held(struct svc_client *c)
+{
+	struct input_event ev[64];
+	unsigned int n = 0;
+
+	for (uint32_t q = 0; q < 256; q++) {
+		if (!(c->keys[q / 64] & (1ull << (q % 64))))
+			continue;
+		ev[n++] = (struct input_event){ .type = INPUT_EV_KEY, .code = q };
+		if (n == 64) {
+			forward(c->svc, ev, n);
+			n = 0;
+		}
+	}
+	for (unsigned int b = 0; b < INPUT_BUTTON_N && n < 64; b++)
+		if (c->buttons & (1u << b))
+			ev[n++] = (struct input_event){ .type = INPUT_EV_BUTTON, .code = b };
+	if (n)
+		forward(c->svc, ev, n);
+	memset(c->keys, 0, sizeof(c->keys));
+	c->buttons = 0;
+}
+
 static void client_free(struct svc_client *c)
 {
+	release_held(c);
 	sd_bus_slot_unref(c->pending);
 	conn_close(c->svc, &c->lis);
 	conn_close(c->svc, &c->main);
@@ -498,6 +533,159 @@ static int set_ui_info(sd_bus_message *m, void *data, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "");
 }
 
+/* --- input --------------------------------------------------------------- */
+
+static int forward(struct svc *s, const struct input_event *ev, unsigned int n)
+{
+	return s->input ? s->input(s->input_data, ev, n) : -ENOTCONN;
+}
+
+/* Whether @c may send input; the error for it when not. */
+static bool may_control(struct svc_client *c, sd_bus_error *err)
+{
+	char w[128];
+
+	if (c->may_control)
+		return true;
+	who(c, w, sizeof(w));
+	if (!c->control_refused_logged)
+		LOG_NOTICE("client %s: input refused: a viewer of VM %s, not a controller (%s)", w,
+			   c->svc->vm_name, c->svc->controllers.text[0] ? c->svc->controllers.text :
+			   "root only");
+	c->control_refused_logged = true;
+	sd_bus_error_setf(err, SD_BUS_ERROR_ACCESS_DENIED, "%s may view VM %.100s but not "
+			  "control it (controllers: %s)", w, c->svc->vm_name,
+			  c->svc->controllers.text[0] ? c->svc->controllers.text : "root only");
+	return false;
+}
+
+static int send_one(sd_bus_message *m, struct svc_client *c, const struct input_event *ev,
+		    sd_bus_error *err)
+{
+	int ret = forward(c->svc, ev, 1);
+
+	if (ret == -ENOTCONN)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_NOT_SUPPORTED, "VM %.100s takes no input "
+					 "now (no QMP socket or VNC server of its QEMU)",
+					 c->svc->vm_name);
+	if (ret < 0)
+		return sd_bus_error_set_errno(err, -ret);
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int key(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	bool down = !strcmp(sd_bus_message_get_member(m), "Press");
+	uint32_t q;
+	int ret;
+
+	ret = sd_bus_message_read(m, "u", &q);
+	if (ret < 0)
+		return ret;
+	if (!may_control(c, err))
+		return -EACCES;
+	if (q == 0 || q > 255)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "no key %u", q);
+	if (down)
+		c->keys[q / 64] |= 1ull << (q % 64);
+	else
+		c->keys[q / 64] &= ~(1ull << (q % 64));
+	return send_one(m, c, &(struct input_event){ .type = INPUT_EV_KEY, .down = down,
+						     .code = q }, err);
+}
+
+static int button(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	bool down = !strcmp(sd_bus_message_get_member(m), "Press");
+	uint32_t b;
+	int ret;
+
+	ret = sd_bus_message_read(m, "u", &b);
+	if (ret < 0)
+		return ret;
+	if (!may_control(c, err))
+		return -EACCES;
+	if (b >= INPUT_BUTTON_N)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "no button %u", b);
+	if (down)
+		c->buttons |= 1u << b;
+	else
+		c->buttons &= ~(1u << b);
+	return send_one(m, c, &(struct input_event){ .type = INPUT_EV_BUTTON, .down = down,
+						     .code = b }, err);
+}
+
+/* SetAbsPosition: console pixels, as QEMU takes them, scaled to the VMM's range. */
+static int abs_position(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	const struct svc *s = c->svc;
+	uint32_t x, y;
+	int ret;
+
+	ret = sd_bus_message_read(m, "uu", &x, &y);
+	if (ret < 0)
+		return ret;
+	if (!may_control(c, err))
+		return -EACCES;
+	if (s->off || !s->plane.width || !s->plane.height)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_FAILED, "the guest's display is off");
+	if (x >= s->plane.width || y >= s->plane.height)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "%u,%u is outside the "
+					 "%ux%u display", x, y, s->plane.width, s->plane.height);
+	return send_one(m, c, &(struct input_event){
+		.type = INPUT_EV_ABS,
+		.x = (int32_t)((uint64_t)x * INPUT_ABS_MAX / s->plane.width),
+		.y = (int32_t)((uint64_t)y * INPUT_ABS_MAX / s->plane.height) }, err);
+}
+
+static int rel_motion(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svc_client *c = data;
+	int32_t dx, dy;
+	int ret;
+
+	ret = sd_bus_message_read(m, "ii", &dx, &dy);
+	if (ret < 0)
+		return ret;
+	if (!may_control(c, err))
+		return -EACCES;
+	return send_one(m, c, &(struct input_event){ .type = INPUT_EV_REL, .x = dx, .y = dy },
+			err);
+}
+
+static int get_modifiers(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			 sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "u", 0);
+}
+
+static int get_is_absolute(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			   sd_bus_message *reply, void *data, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "b", 1);
+}
+
+static const sd_bus_vtable keyboard_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Press", "u", "", key, 0),
+	SD_BUS_METHOD("Release", "u", "", key, 0),
+	SD_BUS_PROPERTY("Modifiers", "u", get_modifiers, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable mouse_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Press", "u", "", button, 0),
+	SD_BUS_METHOD("Release", "u", "", button, 0),
+	SD_BUS_METHOD("SetAbsPosition", "uu", "", abs_position, 0),
+	SD_BUS_METHOD("RelMotion", "ii", "", rel_motion, 0),
+	SD_BUS_PROPERTY("IsAbsolute", "b", get_is_absolute, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
 static const sd_bus_vtable vm_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Name", "s", get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -576,6 +764,7 @@ static void accept_one(struct svc *s, int fd)
 				  .deadline = now_ns() + s->hello_ns };
 	who(c, w, sizeof(w));
 	refused = !svc_policy_allows(&s->viewers, &peer);
+	c->may_control = !refused && svc_policy_allows(&s->controllers, &peer);
 	/*
 	 * The refused have slots of their own, so that no number of them
 	 * keeps a viewer out; beyond those, they are closed unanswered.
@@ -612,6 +801,14 @@ static void accept_one(struct svc *s, int fd)
 			ret = sd_bus_add_object_vtable(c->main.bus, NULL,
 						       "/org/qemu/Display1/Console_0",
 						       DISPLAY1 ".Console", console_vtable, c);
+		if (ret >= 0)
+			ret = sd_bus_add_object_vtable(c->main.bus, NULL,
+						       "/org/qemu/Display1/Console_0",
+						       DISPLAY1 ".Keyboard", keyboard_vtable, c);
+		if (ret >= 0)
+			ret = sd_bus_add_object_vtable(c->main.bus, NULL,
+						       "/org/qemu/Display1/Console_0",
+						       DISPLAY1 ".Mouse", mouse_vtable, c);
 		if (ret >= 0)
 			ret = sd_bus_add_object_manager(c->main.bus, NULL, "/org/qemu/Display1");
 	}
@@ -865,6 +1062,9 @@ struct svc *svc_create(int listen_fd, const struct svc_info *info)
 	s->timer_fd = -1;
 	s->hello_ns = (info->hello_ms ? info->hello_ms : SVC_HELLO_MS) * 1000000ull;
 	s->viewers = *info->viewers;
+	s->controllers = info->controllers ? *info->controllers : *info->viewers;
+	s->input = info->input;
+	s->input_data = info->input_data;
 	s->vm_name = strdup(info->vm_name ? info->vm_name : "");
 	s->uuid = strdup(info->uuid ? info->uuid : "");
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -13,6 +13,12 @@
  * sends is read; a refused peer gets org.freedesktop.DBus.Error.AccessDenied
  * with the reason to its first call and is dropped.
  *
+ * A viewer that is also among the controllers may send input: Display1's
+ * Keyboard (qnums) and Mouse (buttons, SetAbsPosition in the display's
+ * pixels, RelMotion) on Console_0, which go to svc_info.input in order.  A
+ * viewer that is not gets AccessDenied for them and goes on viewing.  What
+ * a client holds down is released in the guest when it goes.
+ *
  * All of it runs in one epoll fd of its own (svc_get_fd), which the
  * caller's loop watches; svc_prepare() before each wait, svc_dispatch()
  * after.
@@ -23,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "input.h"
 #include "plane.h"
 #include "svc_policy.h"
 
@@ -35,10 +42,16 @@
 
 struct svc;
 
+/* Input for the VMM: 0, -ENOTCONN when it takes none now, or -errno. */
+typedef int (*svc_input_fn)(void *data, const struct input_event *ev, unsigned int n);
+
 struct svc_info {
 	const char *vm_name;		/* org.qemu.Display1.VM.Name */
 	const char *uuid;		/* VM.UUID: the mdev's */
 	const struct svc_policy *viewers;
+	const struct svc_policy *controllers;	/* who may send input; NULL: the viewers */
+	svc_input_fn input;		/* where input goes; NULL: nowhere */
+	void *input_data;
 	unsigned int hello_ms;		/* 0: SVC_HELLO_MS */
 };
 

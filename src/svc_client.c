@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -38,6 +39,11 @@ struct svcc {
 		size_t len;
 	} maps[2];
 	bool closed;
+
+	/* Input: calls not answered yet, and whether the service refused it. */
+	unsigned int input_inflight;
+	bool input_refused;
+	char input_error[128];	/* the last error logged, said once */
 };
 
 static void closed(struct svcc *c, const char *why)
@@ -273,6 +279,104 @@ static void try_register(struct svcc *c)
 	close(c->listener_fd);
 	c->listener_fd = -1;
 }
+
+/* --- input: Display1's Keyboard and Mouse ---------------------------------- */
+
+/* Calls unanswered at which the sink says it is busy (motion is coalesced). */
+#define INPUT_BUSY 4
+
+static int input_replied(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svcc *c = data;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	if (c->input_inflight)
+		c->input_inflight--;
+	if (!e || !strcmp(c->input_error, e->name))
+		return 1;
+	snprintf(c->input_error, sizeof(c->input_error), "%s", e->name);
+	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED)) {
+		c->input_refused = true;
+		LOG_WARN("the display service refused our input, view only: %s", e->message);
+	} else {
+		LOG_WARN("the display service did not take our input: %s", e->message);
+	}
+	return 1;
+}
+
+static int input_call(struct svcc *c, const char *iface, const char *method, const char *sig,
+		      ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int ret;
+
+	ret = sd_bus_message_new_method_call(c->main.bus, &m, NULL, "/org/qemu/Display1/Console_0",
+					     iface, method);
+	if (ret >= 0) {
+		va_start(ap, sig);
+		ret = sd_bus_message_appendv(m, sig, ap);
+		va_end(ap);
+	}
+	if (ret >= 0)
+		ret = sd_bus_call_async(c->main.bus, NULL, m, input_replied, c, 0);
+	sd_bus_message_unref(m);
+	if (ret >= 0)
+		c->input_inflight++;
+	return ret < 0 ? ret : 0;
+}
+
+/* 0..INPUT_ABS_MAX in the display's @size pixels, as the service (and QEMU) scale back. */
+static uint32_t to_pixels(int32_t v, uint32_t size)
+{
+	uint64_t p = ((uint64_t)(v < 0 ? 0 : v) * size + INPUT_ABS_MAX / 2) / INPUT_ABS_MAX;
+
+	return (uint32_t)(p >= size ? size - 1 : p);
+}
+
+static int sink_send(void *data, const struct input_event *ev, unsigned int n)
+{
+	struct svcc *c = data;
+	int ret = 0;
+
+	if (c->input_refused || c->closed)
+		return -EACCES;
+	for (unsigned int i = 0; !ret && i < n; i++) {
+		const char *updown = ev[i].down ? "Press" : "Release";
+
+		switch (ev[i].type) {
+		case INPUT_EV_KEY:
+			ret = input_call(c, DISPLAY1 ".Keyboard", updown, "u", ev[i].code);
+			break;
+		case INPUT_EV_BUTTON:
+			ret = input_call(c, DISPLAY1 ".Mouse", updown, "u", ev[i].code);
+			break;
+		case INPUT_EV_ABS:
+			if (!c->plane.width || !c->plane.height)
+				break;	/* no display, nowhere to point */
+			ret = input_call(c, DISPLAY1 ".Mouse", "SetAbsPosition", "uu",
+					 to_pixels(ev[i].x, c->plane.width),
+					 to_pixels(ev[i].y, c->plane.height));
+			break;
+		case INPUT_EV_REL:
+			ret = input_call(c, DISPLAY1 ".Mouse", "RelMotion", "ii", ev[i].x, ev[i].y);
+			break;
+		}
+	}
+	return ret;
+}
+
+static bool sink_ready(void *data)
+{
+	const struct svcc *c = data;
+
+	return c->input_inflight < INPUT_BUSY;
+}
+
+const struct input_sink svcc_input_sink = {
+	.send = sink_send,
+	.ready = sink_ready,
+};
 
 /* --- the loop ------------------------------------------------------------------ */
 

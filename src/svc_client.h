@@ -12,6 +12,7 @@
 #ifndef VGPU_VIEWER_SVC_CLIENT_H
 #define VGPU_VIEWER_SVC_CLIENT_H
 
+#include "input.h"
 #include "plane.h"
 
 struct svcc;
@@ -46,5 +47,13 @@ void svcc_dispatch(struct svcc *c);
 
 /* The last frame is on screen: the service may send the next. */
 void svcc_frame_done(struct svcc *c);
+
+/*
+ * The sink for input_set_sink(), with the svcc as its data: keys, buttons
+ * and motion as Display1 Keyboard and Mouse calls, SetAbsPosition in the
+ * pixels of the display last sent.  A service that refuses input (we may
+ * view, not control) is said once; then every batch fails with -EACCES.
+ */
+extern const struct input_sink svcc_input_sink;
 
 #endif

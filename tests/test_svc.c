@@ -210,14 +210,30 @@ static void pump(struct svc *s, struct tclient **cs, int n)
 			pump(s, cs, n);                                \
 	} while (0)
 
-static struct svc *service(const char *policy)
+/* What the service forwarded as input, in order (svc_info.input). */
+static struct {
+	struct input_event ev[64];
+	unsigned int n;
+	int ret;		/* what the VMM's side answers */
+} fwd;
+
+static int record_input(void *data, const struct input_event *ev, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && fwd.n < 64; i++)
+		fwd.ev[fwd.n++] = ev[i];
+	return fwd.ret;
+}
+
+/* A service whose viewers are @policy and controllers @controllers (NULL: the viewers). */
+static struct svc *service_ctl(const char *policy, const char *controllers)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	static struct svc_policy pol;
+	static struct svc_policy pol, ctl;
 	char why[128];
 	int fd;
 
-	if (svc_policy_parse(&pol, policy, why, sizeof(why)))
+	if (svc_policy_parse(&pol, policy, why, sizeof(why)) ||
+	    (controllers && svc_policy_parse(&ctl, controllers, why, sizeof(why))))
 		return NULL;
 	unlink(sock_path);
 	strcpy(sa.sun_path, sock_path);
@@ -227,7 +243,14 @@ static struct svc *service(const char *policy)
 		return NULL;
 	return svc_create(fd, &(struct svc_info){ .vm_name = "test-vm",
 						   .uuid = "11111111-2222-3333-4444-555555555555",
-						   .viewers = &pol, .hello_ms = hello_ms });
+						   .viewers = &pol, .hello_ms = hello_ms,
+						   .controllers = controllers ? &ctl : NULL,
+						   .input = record_input });
+}
+
+static struct svc *service(const char *policy)
+{
+	return service_ctl(policy, NULL);
 }
 
 static int memfd(void)
@@ -849,6 +872,113 @@ static void test_client_refused(void)
 	svc_destroy(s);
 }
 
+/* The viewer's input through the service: in order, scaled, released when it goes. */
+static void test_input(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	struct input_event ev[4] = {
+		{ .type = INPUT_EV_KEY, .down = true, .code = 0x1e },
+		{ .type = INPUT_EV_ABS, .x = INPUT_ABS_MAX / 2, .y = INPUT_ABS_MAX },
+		{ .type = INPUT_EV_BUTTON, .down = true, .code = INPUT_BUTTON_LEFT },
+		{ .type = INPUT_EV_REL, .x = -2, .y = 3 },
+	};
+	struct vclient v = { 0 };
+	int m = memfd(), err;
+	char own[32];
+	struct svc *s;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	memset(&fwd, 0, sizeof(fwd));
+	s = service(own);
+	CHECK(s && m >= 0);
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m, .seq = 1 });
+	VPUMP_UNTIL(s, &v, v.frames == 1);
+	CHECK_INT_EQ(svcc_input_sink.send(v.c, ev, 4), 0);
+	CHECK(!svcc_input_sink.ready(v.c));	/* four calls in flight */
+	VPUMP_UNTIL(s, &v, fwd.n == 4 && svcc_input_sink.ready(v.c));
+	CHECK_INT_EQ(fwd.n, 4);
+	CHECK(fwd.ev[0].type == INPUT_EV_KEY && fwd.ev[0].down && fwd.ev[0].code == 0x1e);
+	/* Through the display's pixels: the middle column, the last row. */
+	CHECK(fwd.ev[1].type == INPUT_EV_ABS && fwd.ev[1].x == 32 * INPUT_ABS_MAX / 64 &&
+	      fwd.ev[1].y == 31 * INPUT_ABS_MAX / 32);
+	CHECK(fwd.ev[2].type == INPUT_EV_BUTTON && fwd.ev[2].down &&
+	      fwd.ev[2].code == INPUT_BUTTON_LEFT);
+	CHECK(fwd.ev[3].type == INPUT_EV_REL && fwd.ev[3].x == -2 && fwd.ev[3].y == 3);
+	/* The client goes with the key and the button held: both let go of in the guest. */
+	svcc_destroy(v.c);
+	for (int i = 0; i < 50 && fwd.n < 6; i++)
+		pump(s, NULL, 0);
+	CHECK_INT_EQ(fwd.n, 6);
+	CHECK(fwd.ev[4].type == INPUT_EV_KEY && !fwd.ev[4].down && fwd.ev[4].code == 0x1e);
+	CHECK(fwd.ev[5].type == INPUT_EV_BUTTON && !fwd.ev[5].down);
+	svc_destroy(s);
+
+	/* A VMM that takes no input now: said, not refused for good. */
+	memset(&fwd, 0, sizeof(fwd));
+	fwd.ret = -ENOTCONN;
+	s = service(own);
+	CHECK(s);
+	v = (struct vclient){ 0 };
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	VPUMP_UNTIL(s, &v, v.ready);
+	CHECK_INT_EQ(svcc_input_sink.send(v.c, ev, 1), 0);
+	VPUMP_UNTIL(s, &v, svcc_input_sink.ready(v.c) && fwd.n == 1);
+	CHECK_INT_EQ(svcc_input_sink.send(v.c, ev, 1), 0);
+	svcc_destroy(v.c);
+	svc_destroy(s);
+	close(m);
+}
+
+/*
+ * A viewer that is no controller (nobody, among the viewers; controllers
+ * root only): its input is refused with the reason, its frames are not.
+ */
+static void test_input_view_only(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	struct svc *s;
+	int m = memfd();
+	pid_t pid;
+
+	memset(&fwd, 0, sizeof(fwd));
+	s = service_ctl("65534", "");
+	CHECK(s && m >= 0);
+	pid = fork_nobody();
+	if (pid == 0) {
+		struct input_event key = { .type = INPUT_EV_KEY, .down = true, .code = 0x1e };
+		struct vclient v = { 0 };
+		struct pollfd pfd;
+		int err, ret = 0;
+
+		v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+		if (!v.c || svcc_input_sink.send(v.c, &key, 1))
+			_exit(3);
+		for (int i = 0; i < 2000 && !v.closed && (ret == 0 || !v.frames); i++) {
+			svcc_prepare(v.c);
+			pfd = (struct pollfd){ .fd = svcc_get_fd(v.c), .events = POLLIN };
+			poll(&pfd, 1, 5);
+			svcc_dispatch(v.c);
+			if (ret == 0 && svcc_input_sink.ready(v.c))
+				ret = svcc_input_sink.send(v.c, &key, 1);
+		}
+		if (ret != -EACCES || !v.frames || v.closed) {
+			fprintf(stderr, "view-only client: input %d, %d frames, closed '%s'\n", ret,
+				v.frames, v.closed ? v.why : "no");
+			_exit(4);
+		}
+		_exit(0);
+	}
+	CHECK(serve_child(s, pid, &p, m));
+	CHECK_INT_EQ(fwd.n, 0);
+	svc_destroy(s);
+	close(m);
+}
+
 int main(void)
 {
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
@@ -861,6 +991,8 @@ int main(void)
 	RUN_TEST(test_client_refused);
 	RUN_TEST(test_client_other_uid);
 	RUN_TEST(test_region);
+	RUN_TEST(test_input);
+	RUN_TEST(test_input_view_only);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
 }
