@@ -35,7 +35,8 @@ enum viewer_backend backend_resolve(enum viewer_backend want, char *why, size_t 
 }
 
 #if HAVE_WAYLAND
-static struct presenter *create_wayland(const struct viewer_options *o, struct stats *stats)
+static struct presenter *create_wayland(const struct viewer_options *o, struct stats *stats,
+					struct input *input)
 {
 	static char title[128];
 	struct presenter_options present = o->present;
@@ -45,7 +46,7 @@ static struct presenter *create_wayland(const struct viewer_options *o, struct s
 			 o->vm ? o->vm : o->mdev ? o->mdev : "guest");
 		present.title = title;
 	}
-	return wlout_create(&present, stats);
+	return wlout_create(&present, stats, input);
 }
 #endif
 
@@ -62,12 +63,12 @@ static int kms_exit_code_for(int err)
 }
 
 static struct presenter *create_kms(const struct viewer_options *o, struct stats *stats,
-				    int *ret_exit)
+				    struct input *input, int *ret_exit)
 {
 	struct presenter *p;
 	int err;
 
-	p = kms_create(&o->present, &o->kms, stats, &err);
+	p = kms_create(&o->present, &o->kms, stats, input, &err);
 	if (!p)
 		*ret_exit = kms_exit_code_for(err);
 	return p;
@@ -75,7 +76,7 @@ static struct presenter *create_kms(const struct viewer_options *o, struct stats
 #endif
 
 struct presenter *backend_create(const struct viewer_options *o, struct stats *stats,
-				 int *ret_exit)
+				 struct input *input, int *ret_exit)
 {
 	enum viewer_backend b;
 	char why[96];
@@ -86,7 +87,7 @@ struct presenter *backend_create(const struct viewer_options *o, struct stats *s
 		LOG_INFO("backend wayland (%s)", why);
 		*ret_exit = VIEWER_EXIT_DISPLAY_GONE;
 #if HAVE_WAYLAND
-		return create_wayland(o, stats);
+		return create_wayland(o, stats, input);
 #else
 		return NULL;	/* options.c refuses it */
 #endif
@@ -94,7 +95,7 @@ struct presenter *backend_create(const struct viewer_options *o, struct stats *s
 		LOG_INFO("backend kms (%s)", why);
 		*ret_exit = VIEWER_EXIT_FAILURE;
 #if HAVE_KMS
-		return create_kms(o, stats, ret_exit);
+		return create_kms(o, stats, input, ret_exit);
 #else
 		return NULL;	/* options.c refuses it */
 #endif

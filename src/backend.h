@@ -11,6 +11,7 @@
 #include "options.h"
 #include "presenter.h"
 
+struct input;
 struct stats;
 
 /*
@@ -22,9 +23,10 @@ enum viewer_backend backend_resolve(enum viewer_backend want, char *why, size_t 
 /*
  * Creates the presenter of @o (its title defaulting to the VM's name).
  * NULL when it cannot (logged), with the exit status in *@ret_exit: no
- * window for window options, no compositor, no KMS output, ...
+ * window for window options, no compositor, no KMS output, ...  A presenter
+ * with a seat sends keys and the pointer to @input.
  */
 struct presenter *backend_create(const struct viewer_options *o, struct stats *stats,
-				 int *ret_exit);
+				 struct input *input, int *ret_exit);
 
 #endif

@@ -34,6 +34,7 @@
 #define LOG_MODULE "kms"
 #include "egl_import.h"
 #include "frame_stamp.h"
+#include "input.h"
 #include "kms.h"
 #include "kms_compose.h"
 #include "kms_output.h"
@@ -81,6 +82,10 @@ struct kms {
 #if HAVE_LIBINPUT
 	struct kms_input *input;
 #endif
+	struct input *guest_input;	/* keys and pointer for the guest (viewer.c's) */
+	struct geom_layout layout;	/* where the guest frame is on the output */
+	double ptr_x, ptr_y;		/* the pointer, in output pixels */
+	bool ptr_set;			/* ... once it moved: the guest's centre before */
 	enum kms_state state;
 	bool quit;
 	int error;
@@ -313,6 +318,38 @@ static int add_primary(struct kms *k, drmModeAtomicReq *req, uint32_t flags,
 	return -ENOTSUP;
 }
 
+/* The pointer at output pixel (@x, @y), kept inside the guest's part of the output. */
+static void pointer_to(struct kms *k, double x, double y)
+{
+	const struct geom_rect *d = &k->layout.dst;
+	double fx, fy;
+
+	if (!geom_to_frame(&k->layout, x, y, &fx, &fy))
+		return;
+	k->ptr_x = x < d->x ? d->x : x > d->x + d->w - 1 ? d->x + d->w - 1 : x;
+	k->ptr_y = y < d->y ? d->y : y > d->y + d->h - 1 ? d->y + d->h - 1 : y;
+	geom_to_frame(&k->layout, k->ptr_x + 0.5, k->ptr_y + 0.5, &fx, &fy);
+	input_pointer_abs(k->guest_input, fx, fy, (uint32_t)k->frame.width,
+			  (uint32_t)k->frame.height);
+}
+
+/*
+ * The guest is shown at @l now (NULL: not at all): a pointer that stays
+ * where it is on the screen is somewhere else in the guest.
+ */
+static void set_layout(struct kms *k, const struct geom_layout *l)
+{
+	struct geom_layout none = { 0 };
+
+	if (!l)
+		l = &none;
+	if (!memcmp(l, &k->layout, sizeof(*l)))
+		return;
+	k->layout = *l;
+	if (k->ptr_set && l->dst.w)
+		pointer_to(k, k->ptr_x, k->ptr_y);
+}
+
 /* Commits what there is to show; the page-flip event ends it. */
 static int commit(struct kms *k)
 {
@@ -356,6 +393,7 @@ static int commit(struct kms *k)
 		k->zc_buf->path.taken = true;
 		k->zc_buf->path.taken_layout = l;
 	}
+	set_layout(k, k->have_frame ? &l : NULL);
 	k->state = KMS_FLIPPING;
 	/* The flip event of this commit says when the frame reached the screen. */
 	k->sf_flip_valid = k->sf_valid;
@@ -518,12 +556,39 @@ static void handle_action(void *data, enum hotkey_action a)
 		if (k->state != KMS_UNSET)
 			update(k);
 		break;
+	case HOTKEY_SECURE_ATTENTION:
+		input_secure_attention(k->guest_input);
+		break;
 	default:
 		break;
 	}
 }
 
-static const struct kms_input_listener input_listener = { .action = handle_action };
+static void handle_motion(void *data, double dx, double dy)
+{
+	struct kms *k = data;
+
+	if (!k->ptr_set) {
+		k->ptr_x = k->layout.dst.x + k->layout.dst.w / 2;
+		k->ptr_y = k->layout.dst.y + k->layout.dst.h / 2;
+		k->ptr_set = true;
+	}
+	pointer_to(k, k->ptr_x + dx, k->ptr_y + dy);
+}
+
+static void handle_motion_abs(void *data, double x, double y)
+{
+	struct kms *k = data;
+
+	k->ptr_set = true;
+	pointer_to(k, x * k->out.mode.hdisplay, y * k->out.mode.vdisplay);
+}
+
+static const struct kms_input_listener input_listener = {
+	.action = handle_action,
+	.motion = handle_motion,
+	.motion_abs = handle_motion_abs,
+};
 #endif
 
 static int dispatch_source(struct kms *k, enum kms_source src)
@@ -658,7 +723,7 @@ static int watch(struct kms *k, int fd, enum kms_source src)
 }
 
 struct presenter *kms_create(const struct presenter_options *opts, const struct kms_options *kopts,
-			     struct stats *stats, int *ret_err)
+			     struct stats *stats, struct input *input, int *ret_err)
 {
 	struct kms *k = calloc(1, sizeof(*k));
 	int ret = -ENOMEM;
@@ -668,6 +733,7 @@ struct presenter *kms_create(const struct presenter_options *opts, const struct 
 	k->base.ops = &kms_ops;
 	k->stats = stats;
 	k->opts = *opts;
+	k->guest_input = input;
 	k->out.fd = -1;
 	k->comp.fd = -1;
 	k->second_start_ns = stats_now_ns();
@@ -692,7 +758,7 @@ struct presenter *kms_create(const struct presenter_options *opts, const struct 
 		goto err;
 	}
 #if HAVE_LIBINPUT
-	k->input = kms_input_create(k->seat, &k->opts.hotkeys, &input_listener, k);
+	k->input = kms_input_create(k->seat, input, &input_listener, k);
 	if (k->input && watch(k, kms_input_get_fd(k->input), KMS_SRC_INPUT)) {
 		ret = LOG_ERRNO(errno, "epoll_ctl");
 		goto err;

@@ -8,12 +8,15 @@
 #include "options.h"
 #include "presenter.h"
 
+struct input;
+
 /*
  * The guest on a DRM/KMS output; NULL when it fails (logged), with *@ret_err
  * set: -ENODEV no card or no (such) connected output, -ERANGE no such mode,
- * -EBUSY another process is DRM master, anything else a failure.
+ * -EBUSY another process is DRM master, anything else a failure.  Keys,
+ * buttons and the pointer over the guest go to @input (kept).
  */
 struct presenter *kms_create(const struct presenter_options *opts, const struct kms_options *kopts,
-			     struct stats *stats, int *ret_err);
+			     struct stats *stats, struct input *input, int *ret_err);
 
 #endif

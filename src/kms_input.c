@@ -6,19 +6,22 @@
 #include <string.h>
 
 #define LOG_MODULE "input"
+#include "input.h"
 #include "kms_input.h"
 #include "kms_seat.h"
 #include "log.h"
+
+/* libinput_event_pointer_get_absolute_x_transformed()'s width, for 0..1. */
+#define ABS_UNITS 65536
 
 struct kms_input {
 	struct kms_seat *seat;
 	struct udev *udev;
 	struct libinput *li;
-	const struct hotkeys *hotkeys;
+	struct input *input;
 	const struct kms_input_listener *listener;
 	void *data;
-	uint32_t held;		/* HOTKEY_MOD_* down */
-	unsigned int keyboards;
+	unsigned int keyboards, pointers;
 };
 
 static int open_restricted(const char *path, int flags, void *data)
@@ -44,39 +47,77 @@ static void handle_key(struct kms_input *k, struct libinput_event_keyboard *ev)
 {
 	uint32_t key = libinput_event_keyboard_get_key(ev);
 	bool down = libinput_event_keyboard_get_key_state(ev) == LIBINPUT_KEY_STATE_PRESSED;
-	uint32_t mod = hotkeys_modifier(key);
+	uint32_t count = libinput_event_keyboard_get_seat_key_count(ev);
 	int action;
 
-	if (mod) {
-		/* Counted over the seat: one of two keyboards letting go of Ctrl is not enough. */
-		if (down)
-			k->held |= mod;
-		else if (libinput_event_keyboard_get_seat_key_count(ev) == 0)
-			k->held &= ~mod;
+	/* Once per seat: the first press of a key on any keyboard, the last release. */
+	if ((down && count != 1) || (!down && count != 0))
 		return;
-	}
-	if (!down)
-		return;
-	action = hotkeys_match(k->hotkeys, k->held, key);
+	action = input_key(k->input, key, down);
 	if (action >= 0) {
 		LOG_INFO("hotkey: %s", hotkeys_action_name((enum hotkey_action)action));
 		k->listener->action(k->data, (enum hotkey_action)action);
 	}
 }
 
+static void handle_pointer(struct kms_input *k, enum libinput_event_type type,
+			   struct libinput_event_pointer *ev)
+{
+	uint32_t count;
+	bool down;
+
+	switch (type) {
+	case LIBINPUT_EVENT_POINTER_MOTION:
+		k->listener->motion(k->data, libinput_event_pointer_get_dx(ev),
+				    libinput_event_pointer_get_dy(ev));
+		break;
+	case LIBINPUT_EVENT_POINTER_MOTION_ABSOLUTE:
+		k->listener->motion_abs(k->data,
+			libinput_event_pointer_get_absolute_x_transformed(ev, ABS_UNITS) / ABS_UNITS,
+			libinput_event_pointer_get_absolute_y_transformed(ev, ABS_UNITS) / ABS_UNITS);
+		break;
+	case LIBINPUT_EVENT_POINTER_BUTTON:
+		down = libinput_event_pointer_get_button_state(ev) == LIBINPUT_BUTTON_STATE_PRESSED;
+		count = libinput_event_pointer_get_seat_button_count(ev);
+		if ((down && count == 1) || (!down && count == 0))
+			input_button(k->input, libinput_event_pointer_get_button(ev), down);
+		break;
+	case LIBINPUT_EVENT_POINTER_SCROLL_WHEEL: {
+		double v = 0, h = 0;
+
+		if (libinput_event_pointer_has_axis(ev, LIBINPUT_POINTER_AXIS_SCROLL_VERTICAL))
+			v = libinput_event_pointer_get_scroll_value_v120(ev,
+					LIBINPUT_POINTER_AXIS_SCROLL_VERTICAL);
+		if (libinput_event_pointer_has_axis(ev, LIBINPUT_POINTER_AXIS_SCROLL_HORIZONTAL))
+			h = libinput_event_pointer_get_scroll_value_v120(ev,
+					LIBINPUT_POINTER_AXIS_SCROLL_HORIZONTAL);
+		input_wheel(k->input, (int32_t)v, (int32_t)h);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 static void handle_device(struct kms_input *k, struct libinput_event *ev, bool added)
 {
 	struct libinput_device *dev = libinput_event_get_device(ev);
+	const char *name = libinput_device_get_name(dev);
 
-	if (!libinput_device_has_capability(dev, LIBINPUT_DEVICE_CAP_KEYBOARD))
-		return;
-	if (added)
-		k->keyboards++;
-	else if (k->keyboards)
-		k->keyboards--;
-	LOG_INFO("keyboard %s: %s", added ? "added" : "removed", libinput_device_get_name(dev));
-	if (!added)
-		k->held = 0;
+	if (libinput_device_has_capability(dev, LIBINPUT_DEVICE_CAP_KEYBOARD)) {
+		if (added)
+			k->keyboards++;
+		else if (k->keyboards)
+			k->keyboards--;
+		LOG_INFO("keyboard %s: %s", added ? "added" : "removed", name);
+	}
+	if (libinput_device_has_capability(dev, LIBINPUT_DEVICE_CAP_POINTER)) {
+		if (added)
+			k->pointers++;
+		else if (k->pointers)
+			k->pointers--;
+		LOG_INFO("pointer %s: %s", added ? "added" : "removed", name);
+	}
 }
 
 int kms_input_dispatch(struct kms_input *k)
@@ -100,6 +141,13 @@ int kms_input_dispatch(struct kms_input *k)
 		case LIBINPUT_EVENT_KEYBOARD_KEY:
 			handle_key(k, libinput_event_get_keyboard_event(ev));
 			break;
+		case LIBINPUT_EVENT_POINTER_MOTION:
+		case LIBINPUT_EVENT_POINTER_MOTION_ABSOLUTE:
+		case LIBINPUT_EVENT_POINTER_BUTTON:
+		case LIBINPUT_EVENT_POINTER_SCROLL_WHEEL:
+			handle_pointer(k, libinput_event_get_type(ev),
+				       libinput_event_get_pointer_event(ev));
+			break;
 		default:
 			break;
 		}
@@ -108,8 +156,8 @@ int kms_input_dispatch(struct kms_input *k)
 	return 0;
 }
 
-struct kms_input *kms_input_create(struct kms_seat *seat, const struct hotkeys *hotkeys,
-		       const struct kms_input_listener *listener, void *data)
+struct kms_input *kms_input_create(struct kms_seat *seat, struct input *input,
+				   const struct kms_input_listener *listener, void *data)
 {
 	const char *seat_name = getenv("XDG_SEAT");
 	struct kms_input *k = calloc(1, sizeof(*k));
@@ -117,7 +165,7 @@ struct kms_input *kms_input_create(struct kms_seat *seat, const struct hotkeys *
 	if (!k)
 		return NULL;
 	k->seat = seat;
-	k->hotkeys = hotkeys;
+	k->input = input;
 	k->listener = listener;
 	k->data = data;
 	k->udev = udev_new();
@@ -161,7 +209,9 @@ int kms_input_get_fd(struct kms_input *k)
 void kms_input_suspend(struct kms_input *k)
 {
 	libinput_suspend(k->li);
-	k->held = 0;
+	/* The devices are closed: what they held is let go, in the guest too. */
+	input_focus_leave(k->input);
+	input_pointer_leave(k->input);
 }
 
 void kms_input_resume(struct kms_input *k)

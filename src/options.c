@@ -54,6 +54,9 @@ enum option_key {
 	OPT_VIEWERS,
 	OPT_SERVICE,
 	OPT_DIRECT,
+	OPT_INPUT,
+	OPT_QMP,
+	OPT_CONTROLLERS,
 };
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -90,6 +93,8 @@ static const struct option_def {
 	  "(default: systemd's, else " OPTIONS_SERVICE_DIR "/VM.sock)" },
 	{ "viewers", OPT_VIEWERS, ARG_REQUIRED, "LIST",
 	  "with --serve: who may view, users and @groups (default @vgpu-viewer; root may)" },
+	{ "controllers", OPT_CONTROLLERS, ARG_REQUIRED, "LIST",
+	  "with --serve: which viewers may also send keys and pointer (default: all)" },
 	{ "backend", OPT_BACKEND, ARG_REQUIRED, "NAME",
 	  "auto (default: wayland with WAYLAND_DISPLAY, else headless), wayland, kms, headless" },
 	{ "fullscreen", OPT_FULLSCREEN, ARG_NONE, NULL, "start fullscreen (F11 toggles)",
@@ -104,6 +109,10 @@ static const struct option_def {
 	{ "kiosk", OPT_KIOSK, ARG_NONE, NULL, "fullscreen, and no hotkey leaves it (kiosk machines)" },
 	{ "hotkeys", OPT_HOTKEYS, ARG_REQUIRED, "LIST",
 	  "ACTION=CHORD,... e.g. quit=ctrl+alt+q (see vgpu-viewer(1)); empty: none" },
+	{ "input", OPT_INPUT, ARG_REQUIRED, "on|off",
+	  "keyboard and mouse to the guest (default on; off: view only)" },
+	{ "qmp", OPT_QMP, ARG_REQUIRED, "PATH",
+	  "QEMU's QMP socket for input (default: the one on its command line)" },
 	{ "drm-device", OPT_DRM_DEVICE, ARG_REQUIRED, "PATH",
 	  "kms: the card (default: the first with a connected output)" },
 	{ "output", OPT_OUTPUT, ARG_REQUIRED, "NAME",
@@ -327,6 +336,20 @@ static bool nonempty(const char *arg)
 }
 
 /* One option with its argument; OPTIONS_RUN to go on. */
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+
+	for (int i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+	for (int i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	return -1;
+}
+
 static enum options_result apply(struct viewer_options *o, int key, const char *arg, FILE *err)
 {
 	const char *why = arg, *name = spelt(key);
@@ -341,6 +364,9 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 			   key == OPT_PATH || key == OPT_TITLE || key == OPT_KIOSK ||
 			   key == OPT_HOTKEYS))
 		o->window_opts_on_cli = true;
+	/* The service's own: in a VM's file, which its viewers read too, not theirs to refuse. */
+	if (!cur_where && (key == OPT_VIEWERS || key == OPT_CONTROLLERS))
+		o->serve_opts_on_cli = true;
 
 	switch (key) {
 	case OPT_VERBOSE:
@@ -387,9 +413,14 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_STATS:
 	case OPT_DRM_DEVICE:
 	case OPT_LIBVIRT_DIR:
+	case OPT_QMP:
 		if (!nonempty(arg))
 			return usage(err, "%s takes a path, not an empty string", name);
-		if (key == OPT_FD_SOCKET)
+		if (key == OPT_QMP && strlen(arg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return usage(err, "%s: '%s' is too long for a unix socket path", name, arg);
+		if (key == OPT_QMP)
+			o->qmp = arg;
+		else if (key == OPT_FD_SOCKET)
 			o->fd_socket = arg;
 		else if (key == OPT_STATS)
 			o->stats = arg;
@@ -433,6 +464,12 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_TITLE:
 		o->present.title = arg;
 		break;
+	case OPT_INPUT:
+		k = parse_bool(arg);
+		if (k < 0)
+			return usage(err, "%s takes on or off, not '%s'", name, arg);
+		o->input_off = !k;
+		break;
 	case OPT_HOTKEYS:
 		k = hotkeys_parse(arg, &o->present.hotkeys, &why);
 		if (k == -ENOENT)
@@ -473,6 +510,9 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 	case OPT_VIEWERS:
 		o->viewers = arg;
 		break;
+	case OPT_CONTROLLERS:
+		o->controllers = arg;
+		break;
 	case OPT_CONFIG:
 		break;	/* read before everything else, see options_parse() */
 	case OPT_POLL:
@@ -509,8 +549,11 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 	if (o->source == VIEWER_SOURCE_SERVICE && !HAVE_SYSTEMD)
 		return usage(err, "%s", "--service: this build has no display service client (it "
 			     "needs libsystemd's sd-bus)");
-	if (o->viewers && !o->serve)
-		return usage(err, "%s", "--viewers is for --serve");
+	if (o->serve_opts_on_cli && !o->serve)
+		return usage(err, "%s", o->viewers ? "--viewers is for --serve" :
+			     "--controllers is for --serve");
+	if (!o->serve)
+		o->viewers = o->controllers = NULL;
 	if (o->serve && !HAVE_SYSTEMD)
 		return usage(err, "%s", "--serve: this build has no display service (it needs "
 			     "libsystemd's sd-bus)");
@@ -530,6 +573,8 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 		return usage(err, "%s", "--reconnect needs a VMM to wait for (a VM, --pid or --mdev)");
 	if ((o->connect || o->libvirt_dir) && !o->vm)
 		return usage(err, "%s", "--connect and --libvirt-dir are for a libvirt VM");
+	if (o->qmp && o->input_off)
+		return usage(err, "%s", "--qmp is for input, and --input is off");
 	/* Whatever the order: no hotkey leaves a kiosk's fullscreen. */
 	if (o->kiosk) {
 		o->present.fullscreen = true;
@@ -568,20 +613,6 @@ static const char *keep(struct viewer_options *o, const char *value)
 	o->owned = owned;
 	o->owned[o->n_owned++] = copy;
 	return copy;
-}
-
-static int parse_bool(const char *v)
-{
-	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
-	static const char *const no[] = { "false", "no", "off", "0", NULL };
-
-	for (int i = 0; yes[i]; i++)
-		if (!strcasecmp(v, yes[i]))
-			return 1;
-	for (int i = 0; no[i]; i++)
-		if (!strcasecmp(v, no[i]))
-			return 0;
-	return -1;
 }
 
 /* One "key = value" of a configuration file. */

@@ -74,8 +74,12 @@ struct viewer_options {
 	bool serve;			/* --serve: be the VM's display service */
 	const char *serve_path;		/* --serve=PATH; NULL: systemd's socket or the default */
 	const char *viewers;		/* --viewers LIST: who may use the service */
+	const char *controllers;	/* --controllers LIST: who may send it input; NULL: viewers */
+	bool serve_opts_on_cli;		/* --viewers or --controllers was on the command line */
 	enum viewer_source source;	/* --direct, --service */
 	const char *service_path;	/* --service=PATH; NULL: the VM's default */
+	bool input_off;			/* --input=off: view only */
+	const char *qmp;		/* --qmp PATH; NULL: from QEMU's command line */
 
 	/* Values from configuration files, which options point into. */
 	char **owned;

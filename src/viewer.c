@@ -27,6 +27,8 @@
 #include "backend.h"
 #include "config.h"
 #include "flip_irq.h"
+#include "cmdline.h"
+#include "input.h"
 #include "libvirt.h"
 #include "log.h"
 #include "notify.h"
@@ -34,6 +36,8 @@
 #include "plane.h"
 #include "presenter.h"
 #include "privs.h"
+#include "qmp.h"
+#include "vnc.h"
 #include "stats.h"
 #include "vfio_dev.h"
 #if HAVE_SYSTEMD
@@ -55,6 +59,7 @@ enum source {
 	SRC_TICK,
 	SRC_SVC,	/* --serve: our clients */
 	SRC_SVCC,	/* the display service we show */
+	SRC_INPUT,	/* QEMU's QMP or VNC socket: input */
 };
 
 /*
@@ -106,6 +111,13 @@ struct viewer {
 #endif
 	const char *service;	/* that service's socket; NULL: the device */
 	char service_buf[108];
+
+	/* Keys and the pointer for the guest, and where they go. */
+	struct input *input;
+	struct qmp *qmp;	/* one of these two, or neither */
+	struct vnc *vnc;
+	uint32_t input_events;	/* what epoll waits for on its fd */
+	char input_note[256];	/* what was logged about input, said once */
 
 	enum state state;
 	char off_reason[160];	/* what was logged for the display being off */
@@ -435,6 +447,193 @@ static void handle_frame_done(void *data)
 	}
 }
 
+/* --- keys and the pointer for the guest -------------------------------- */
+
+/* Says @text once (until it changes): a viewer that retries must not repeat it. */
+static void input_say(struct viewer *v, bool warn, const char *text)
+{
+	if (!strcmp(v->input_note, text))
+		return;
+	snprintf(v->input_note, sizeof(v->input_note), "%s", text);
+	/* Where input goes is worth a line at the default level, a service's too. */
+	if (warn)
+		LOG_WARN("%s", text);
+	else
+		LOG_NOTICE("%s", text);
+}
+
+/* The pid behind pidfd @fd; -1 when it cannot be read. */
+static pid_t pidfd_pid(int fd)
+{
+	char path[64], line[128];
+	pid_t pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+static int input_fd(struct viewer *v)
+{
+	return v->qmp ? qmp_get_fd(v->qmp) : v->vnc ? vnc_get_fd(v->vnc) : -1;
+}
+
+static uint32_t input_events(struct viewer *v)
+{
+	return v->qmp ? qmp_events(v->qmp) : v->vnc ? vnc_events(v->vnc) : 0;
+}
+
+/* Input goes nowhere now (a display service's sink too: it goes with the service). */
+static void input_disconnect(struct viewer *v)
+{
+	if (v->input && input_has_sink(v->input))
+		input_set_sink(v->input, NULL, NULL);
+	if (!v->qmp && !v->vnc)
+		return;
+	epoll_ctl(v->epfd, EPOLL_CTL_DEL, input_fd(v), NULL);
+	qmp_destroy(v->qmp);
+	vnc_destroy(v->vnc);
+	v->qmp = NULL;
+	v->vnc = NULL;
+}
+
+/*
+ * Where the VMM (pid @pid) takes input, from its command line: a QMP socket
+ * first (*@ret_vnc false), else its VNC server; -ENOENT when neither, or
+ * -EACCES for a VNC server with a password (or TLS): why, in @why.
+ */
+static int find_input(pid_t pid, char *path, size_t len, bool *ret_vnc, char *why, size_t why_len)
+{
+	struct cmdline *c = malloc(sizeof(*c));
+	bool secured = false;
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	ret = cmdline_read(pid, c);
+	*ret_vnc = false;
+	if (!ret && qmp_find_in_argv(c->argc, c->argv, path, len)) {
+		*ret_vnc = true;
+		ret = vnc_find_in_argv(c->argc, c->argv, path, len, &secured);
+	}
+	free(c);
+	if (ret)
+		snprintf(why, why_len, "QEMU (pid %d) has neither a QMP socket nor a VNC server on "
+			 "its command line (-qmp unix:PATH,server=on,wait=off; or --qmp PATH)",
+			 (int)pid);
+	else if (secured)
+		snprintf(why, why_len, "QEMU (pid %d)'s VNC server at %s wants a password (or TLS), "
+			 "which this viewer does not do (see INPUT in vgpu-viewer(1))", (int)pid, path);
+	return ret ? ret : secured ? -EACCES : 0;
+}
+
+/* Attached: where keys and the pointer go (QEMU's QMP socket or VNC server), if anywhere. */
+static void input_connect(struct viewer *v)
+{
+	struct epoll_event ev = { .data.u32 = SRC_INPUT };
+	char path[108], text[320], why[256];
+	bool use_vnc = false;
+	int ret, pidfd;
+	pid_t pid = -1;
+
+	if (v->opts.input_off) {
+		input_say(v, false, "input off: the guest is shown, not controlled (--input=off)");
+		return;
+	}
+#if HAVE_SYSTEMD
+	if (v->service) {
+		/* The service forwards it, if we may control the VM (it says when not). */
+		input_set_sink(v->input, &svcc_input_sink, v->svcc);
+		input_say(v, false, "input: keys and pointer to the guest through the display "
+			  "service");
+		return;
+	}
+#endif
+	if (v->opts.qmp) {
+		snprintf(path, sizeof(path), "%s", v->opts.qmp);
+	} else {
+		pidfd = vfio_dev_vmm_pidfd(v->dev);
+		if (pidfd >= 0)
+			pid = pidfd_pid(pidfd);
+		ret = pid > 0 ? find_input(pid, path, sizeof(path), &use_vnc, why, sizeof(why)) :
+				-ESRCH;
+		if (ret) {
+			snprintf(text, sizeof(text), "no input: %s; view only", pid > 0 ? why :
+				 "no VMM to find a QMP socket in (--qmp PATH)");
+			input_say(v, true, text);
+			return;
+		}
+	}
+	if (use_vnc)
+		v->vnc = vnc_connect(path, &ret);
+	else
+		v->qmp = qmp_connect(path, &ret);
+	if (!v->qmp && !v->vnc) {
+		snprintf(text, sizeof(text), "no input: cannot connect to %s at %s: %s; view only",
+			 use_vnc ? "the VNC server" : "QMP", path, strerror(-ret));
+		input_say(v, true, text);
+		return;
+	}
+	ev.events = v->input_events = input_events(v);
+	if (epoll_ctl(v->epfd, EPOLL_CTL_ADD, input_fd(v), &ev)) {
+		LOG_ERRNO(errno, "epoll_ctl");
+		qmp_destroy(v->qmp);
+		vnc_destroy(v->vnc);
+		v->qmp = NULL;
+		v->vnc = NULL;
+		return;
+	}
+	if (v->qmp)
+		input_set_sink(v->input, &qmp_input_sink, v->qmp);
+	else
+		input_set_sink(v->input, &vnc_input_sink, v->vnc);
+	snprintf(text, sizeof(text), "input: keys and pointer to the guest through %s at %s",
+		 use_vnc ? "its VNC server" : "QMP", path);
+	input_say(v, false, text);
+}
+
+static void handle_input_conn(struct viewer *v, uint32_t events)
+{
+	if ((v->qmp ? qmp_dispatch(v->qmp, events) : vnc_dispatch(v->vnc, events)) == 0)
+		return;
+	input_disconnect(v);
+	input_say(v, true, "no input: the connection to QEMU is gone; view only until the VMM "
+		  "is attached again");
+}
+
+#if HAVE_SYSTEMD
+/* --serve: a controlling client's input, to the VMM as ours would go. */
+static int svc_forward(void *data, const struct input_event *ev, unsigned int n)
+{
+	struct viewer *v = data;
+
+	if (v->qmp)
+		return qmp_input_sink.send(v->qmp, ev, n);
+	if (v->vnc)
+		return vnc_input_sink.send(v->vnc, ev, n);
+	return -ENOTCONN;
+}
+#endif
+
+/* Before sleeping: output waits for the socket. */
+static void input_before_wait(struct viewer *v)
+{
+	struct epoll_event ev = { .data.u32 = SRC_INPUT };
+
+	if ((!v->qmp && !v->vnc) || input_events(v) == v->input_events)
+		return;
+	ev.events = input_events(v);
+	if (epoll_ctl(v->epfd, EPOLL_CTL_MOD, input_fd(v), &ev) == 0)
+		v->input_events = ev.events;
+}
+
 /* Closes every fd the device gave us: the VMM can open the group again. */
 static void detach(struct viewer *v, const char *why)
 {
@@ -446,6 +645,7 @@ static void detach(struct viewer *v, const char *why)
 #endif
 	if (!v->dev && !from_service)
 		return;
+	input_disconnect(v);
 	/* The screen lets go of the guest's buffers before they are closed. */
 	if (v->state == STATE_SHOWING)
 		v->presenter->ops->present(v->presenter, &off);
@@ -613,6 +813,7 @@ static int attach(struct viewer *v)
 	LOG_NOTICE("attached to %s%s%s", v->uuid[0] ? "mdev " : "the device", v->uuid,
 		 pidfd >= 0 ? " of the VMM" : "");
 	stats_event(v->stats, "attach", "uuid", v->uuid);
+	input_connect(v);
 	/* Nothing may signal for a while: look now. */
 	update(v, stats_now_ns());
 
@@ -653,6 +854,7 @@ static void service_ready(void *data, const char *vm_name, const char *uuid)
 	else
 		LOG_NOTICE("showing the guest through the display service at %s", v->service);
 	stats_event(v->stats, "attach", "service", v->service);
+	input_connect(v);
 	update_status(v);
 	if (!v->ready) {
 		notify_ready();
@@ -892,11 +1094,15 @@ static void handle_tick(struct viewer *v)
 	v->tick_ns = now;
 	update_status(v);
 	notify_watchdog();
+	if (v->qmp)
+		qmp_check(v->qmp, now);
+	if (v->vnc)
+		vnc_check(v->vnc, now);
 	if (!v->ready)	/* still waiting for the VM: the start job must not time out */
 		notify_extend_timeout(3 * TICK_MS * 1000ull);
 }
 
-static void dispatch(struct viewer *v, enum source src)
+static void dispatch(struct viewer *v, enum source src, uint32_t events)
 {
 	uint64_t count;
 	uint64_t now = stats_now_ns();
@@ -908,6 +1114,8 @@ static void dispatch(struct viewer *v, enum source src)
 	if (src == SRC_SVCC && !v->svcc)
 		return;
 #endif
+	if (src == SRC_INPUT && !v->qmp && !v->vnc)
+		return;
 
 	switch (src) {
 	case SRC_SIGNAL:
@@ -928,6 +1136,9 @@ static void dispatch(struct viewer *v, enum source src)
 		break;
 	case SRC_TICK:
 		handle_tick(v);
+		break;
+	case SRC_INPUT:
+		handle_input_conn(v, events);
 		break;
 #if HAVE_SYSTEMD
 	case SRC_SVC:
@@ -1070,7 +1281,7 @@ static int start_service(struct viewer *v)
 {
 #if HAVE_SYSTEMD
 	const char *list = v->opts.viewers ? v->opts.viewers : "@vgpu-viewer";
-	struct svc_policy viewers;
+	struct svc_policy viewers, controllers;
 	char why[256], path[sizeof(v->svc_path)];
 	bool created;
 	int fd;
@@ -1083,6 +1294,13 @@ static int start_service(struct viewer *v)
 		else
 			LOG_ERR("--serve: the default viewers are group vgpu-viewer's members: %s "
 				"(systemd-sysusers creates it; or name others with --viewers)", why);
+		v->exit_code = VIEWER_EXIT_USAGE;
+		return -EINVAL;
+	}
+	controllers = viewers;
+	if (v->opts.controllers &&
+	    svc_policy_parse(&controllers, v->opts.controllers, why, sizeof(why))) {
+		LOG_ERR("--controllers %s: %s", v->opts.controllers, why);
 		v->exit_code = VIEWER_EXIT_USAGE;
 		return -EINVAL;
 	}
@@ -1103,11 +1321,15 @@ static int start_service(struct viewer *v)
 	if (created)
 		snprintf(v->svc_path, sizeof(v->svc_path), "%s", path);
 	v->svc = svc_create(fd, &(struct svc_info){ .vm_name = v->opts.vm, .uuid = v->opts.mdev,
-						      .viewers = &viewers });
+						      .viewers = &viewers, .controllers = &controllers,
+						      .input = v->opts.input_off ? NULL : svc_forward,
+						      .input_data = v });
 	if (!v->svc || watch(v, svc_get_fd(v->svc), SRC_SVC))
 		return -EIO;
 	LOG_NOTICE("serving the display of %s%s to %s on %s", v->opts.vm ? "VM " : "the device",
 		   v->opts.vm ? v->opts.vm : "", viewers.text, created ? path : "systemd's socket");
+	if (!v->opts.input_off)
+		LOG_INFO("input from %s", controllers.text[0] ? controllers.text : "root only");
 #endif
 	return 0;
 }
@@ -1139,7 +1361,10 @@ static int setup(struct viewer *v, const sigset_t *mask)
 	v->stats = stats_create(v->opts.stats);
 	if (!v->stats)
 		return -EIO;
-	v->presenter = backend_create(&v->opts, v->stats, &exit_code);
+	v->input = input_create(&v->opts.present.hotkeys);
+	if (!v->input)
+		return -ENOMEM;
+	v->presenter = backend_create(&v->opts, v->stats, v->input, &exit_code);
 	if (!v->presenter) {
 		v->exit_code = exit_code;
 		return -ENODEV;
@@ -1208,6 +1433,7 @@ int main(int argc, char *argv[])
 
 		presenter_before_wait(&v);
 		services_before_wait(&v);
+		input_before_wait(&v);
 		if (!v.running)
 			break;
 		n = epoll_wait(v.epfd, ev, 8, -1);
@@ -1218,7 +1444,9 @@ int main(int argc, char *argv[])
 		}
 		presenter_after_wait(&v, ev, n < 0 ? 0 : n);
 		for (int i = 0; i < n && v.running; i++)
-			dispatch(&v, (enum source)ev[i].data.u32);
+			dispatch(&v, (enum source)ev[i].data.u32, ev[i].events);
+		/* What the seat said in this batch goes to the guest as one. */
+		input_flush(v.input);
 	}
 
 out:
@@ -1232,6 +1460,7 @@ out:
 	attacher_stop(v.attacher);
 	if (v.presenter)
 		v.presenter->ops->destroy(v.presenter);
+	input_destroy(v.input);
 	stats_destroy(v.stats);
 	if (v.retry_fd >= 0)
 		close(v.retry_fd);

@@ -425,3 +425,11 @@ void wlout_conn_close(struct wlout_conn *c)
 	}
 	*c = (struct wlout_conn){ .clock_id = UINT32_MAX };
 }
+
+void wlout_conn_no_input(struct wlout_conn *c, struct wl_surface *surface)
+{
+	struct wl_region *none = wl_compositor_create_region(c->compositor);
+
+	wl_surface_set_input_region(surface, none);
+	wl_region_destroy(none);
+}

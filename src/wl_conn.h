@@ -77,4 +77,7 @@ struct wl_buffer *wlout_conn_import_dmabuf(struct wlout_conn *c, const struct pl
 /* A time on the presentation clock as CLOCK_MONOTONIC (the statistics'); 0 if unknown. */
 uint64_t wlout_conn_to_monotonic(const struct wlout_conn *c, uint64_t t);
 
+/* @surface takes no pointer input: it goes to the surface below it. */
+void wlout_conn_no_input(struct wlout_conn *c, struct wl_surface *surface);
+
 #endif

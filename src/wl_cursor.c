@@ -17,6 +17,7 @@ void wlout_cursor_init(struct wlout_cursor *c, struct wlout_conn *conn, struct w
 	c->sub = wl_subcompositor_get_subsurface(conn->subcompositor, c->surface, parent);
 	wl_subsurface_set_desync(c->sub);
 	wl_subsurface_place_above(c->sub, below);
+	wlout_conn_no_input(conn, c->surface);
 	if (conn->viewporter)
 		c->viewport = wp_viewporter_get_viewport(conn->viewporter, c->surface);
 }

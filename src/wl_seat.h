@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Wayland presenter's seat (wlout_seat_): the wl_seat and its
- * keyboard.  Keys are evdev codes, independent of the keymap; the held
- * modifiers are tracked by their keys, so --hotkeys needs no keymap.  Only
- * hotkeys are acted on; the pointer and keys for the guest come here next.
+ * The Wayland presenter's seat (wlout_seat_): the wl_seat, its keyboard
+ * and its pointer.  Keys are evdev codes, independent of the keymap, and go
+ * to input.c with the keyboard focus, which matches the hotkeys and sends
+ * the rest to the guest.  The pointer's buttons and wheel go there too;
+ * where it is, the presenter turns into guest pixels (it knows the layout).
  */
 #ifndef VGPU_VIEWER_WL_SEAT_H
 #define VGPU_VIEWER_WL_SEAT_H
@@ -12,20 +13,24 @@
 
 #include "hotkeys.h"
 
+struct input;
 struct wl_registry;
+struct wl_surface;
 struct wlout_seat;
 
 struct wlout_seat_listener {
-	/* A hotkey of @hotkeys (wlout_seat_set_listener()) was pressed. */
+	/* A hotkey was pressed. */
 	void (*action)(void *data, enum hotkey_action a);
+	/* The pointer is at (@x, @y) on @surface, in its logical coordinates. */
+	void (*motion)(void *data, struct wl_surface *surface, double x, double y);
 };
 
 /* Binds global @name (wl_seat @version) of @reg; NULL when out of memory. */
 struct wlout_seat *wlout_seat_bind(struct wl_registry *reg, uint32_t name, uint32_t version);
 void wlout_seat_destroy(struct wlout_seat *s);
 
-/* Who hears of the hotkeys in @hotkeys (kept, not copied). */
-void wlout_seat_set_listener(struct wlout_seat *s, const struct hotkeys *hotkeys,
+/* Where keys and buttons go (@input, kept), and who hears of hotkeys and motion. */
+void wlout_seat_set_listener(struct wlout_seat *s, struct input *input,
 			     const struct wlout_seat_listener *listener, void *data);
 
 #endif

@@ -24,6 +24,7 @@
 #define LOG_MODULE "wayland"
 #include "egl_import.h"
 #include "frame_stamp.h"
+#include "input.h"
 #include "log.h"
 #include "placard.h"
 #include "presenter.h"
@@ -94,6 +95,8 @@ struct wlout {
 
 	struct egl_import *egl;
 	bool egl_failed;
+
+	struct input *input;		/* keys and pointer for the guest (viewer.c's) */
 };
 
 static void set_fullscreen(struct wlout *w, bool on)
@@ -720,13 +723,33 @@ static void handle_action(void *data, enum hotkey_action a)
 		if (w->configured)
 			relayout(w);
 		break;
+	case HOTKEY_SECURE_ATTENTION:
+		input_secure_attention(w->input);
+		break;
 	default:
 		break;
 	}
 }
 
+/*
+ * The pointer over the window (logical coordinates; the frame and cursor
+ * surfaces take no input, so it is always the window's own surface): into
+ * the guest's pixels through the scale and the letterbox.
+ */
+static void handle_motion(void *data, struct wl_surface *surface, double x, double y)
+{
+	struct wlout *w = data;
+	double fx, fy;
+
+	if (surface != w->surface || !w->showing)
+		return;
+	if (geom_to_frame(&w->layout, x * w->scale120 / 120.0, y * w->scale120 / 120.0, &fx, &fy))
+		input_pointer_abs(w->input, fx, fy, w->frame_width, w->frame_height);
+}
+
 static const struct wlout_seat_listener seat_listener = {
 	.action = handle_action,
+	.motion = handle_motion,
 };
 
 static void create_window(struct wlout *w)
@@ -753,6 +776,7 @@ static void create_window(struct wlout *w)
 	w->content = wl_compositor_create_surface(w->conn.compositor);
 	w->content_sub = wl_subcompositor_get_subsurface(w->conn.subcompositor, w->content, w->surface);
 	wl_subsurface_set_desync(w->content_sub);
+	wlout_conn_no_input(&w->conn, w->content);
 	wlout_cursor_init(&w->cursor, &w->conn, w->surface, w->content);
 	if (w->conn.viewporter) {
 		w->viewport = wp_viewporter_get_viewport(w->conn.viewporter, w->surface);
@@ -763,7 +787,8 @@ static void create_window(struct wlout *w)
 	wl_surface_commit(w->surface);
 }
 
-struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats)
+struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats,
+			       struct input *input)
 {
 	struct wlout *w = calloc(1, sizeof(*w));
 
@@ -772,13 +797,14 @@ struct presenter *wlout_create(const struct presenter_options *opts, struct stat
 	w->base.ops = &wlout_ops;
 	w->opts = *opts;
 	w->stats = stats;
+	w->input = input;
 	w->scale120 = 120;
 	w->path = PRESENTER_PATH_AUTO;
 
 	if (wlout_conn_open(&w->conn))
 		goto err;
 	if (w->conn.seat)
-		wlout_seat_set_listener(w->conn.seat, &w->opts.hotkeys, &seat_listener, w);
+		wlout_seat_set_listener(w->conn.seat, input, &seat_listener, w);
 	create_window(w);
 	while (!w->configured)
 		if (wl_display_dispatch(w->conn.display) < 0) {

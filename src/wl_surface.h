@@ -20,7 +20,13 @@
 
 #include "presenter.h"
 
-/* A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails (logged). */
-struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats);
+struct input;
+
+/*
+ * A window on the Wayland compositor of $WAYLAND_DISPLAY; NULL when it fails
+ * (logged).  Keys, buttons and the pointer over the guest go to @input (kept).
+ */
+struct presenter *wlout_create(const struct presenter_options *opts, struct stats *stats,
+			       struct input *input);
 
 #endif

@@ -193,6 +193,10 @@ static void test_bad_values(void)
 		{ { "--service=run/x.sock" }, "--service takes an absolute socket path" },
 		{ { "--service=/run/x.sock", "--serve=/y" }, "--serve and --service exclude" },
 		{ { "--vm", "a", "--viewers", "@wheel" }, "--viewers is for --serve" },
+		{ { "--vm", "a", "--input=maybe" }, "--input takes on or off, not 'maybe'" },
+		{ { "--vm", "a", "--controllers", "alice" }, "--controllers is for --serve" },
+		{ { "--vm", "a", "--qmp", "" }, "--qmp takes a path" },
+		{ { "--vm", "a", "--qmp", "/q", "--input", "off" }, "--input is off" },
 		{ { "--vm", "a", "--serve=" }, "--serve takes an absolute socket path, not ''" },
 		{ { "--vm", "a", "--serve=/run/" "0123456789" "0123456789" "0123456789" "0123456789"
 		    "0123456789" "0123456789" "0123456789" "0123456789" "0123456789" "0123456789"
@@ -778,6 +782,39 @@ static void test_service(void)
 	remove_file("etc/win10.conf");
 }
 
+/* Input: on by default, off for signage, QMP's socket from the line or a file. */
+static void test_input(void)
+{
+	struct captured c;
+
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK(c.res == OPTIONS_RUN && !c.opts.input_off && !c.opts.qmp);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--input=off", NULL });
+	CHECK(c.res == OPTIONS_RUN && c.opts.input_off);
+	captured_finish(&c);
+	write_file("etc/win10.conf", "input = off\n");
+	parse_args(&c, (const char *[]){ "win10", "--input", "on", "--qmp", "/run/q.sock", NULL });
+	CHECK(c.res == OPTIONS_RUN && !c.opts.input_off && !strcmp(c.opts.qmp, "/run/q.sock"));
+	captured_finish(&c);
+	write_file("etc/win10.conf", "qmp = /run/w.qmp\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.qmp, "/run/w.qmp"));
+	captured_finish(&c);
+	/* The service's keys in the VM's file: its viewers read it too, and pass them by. */
+	write_file("etc/win10.conf", "viewers = @vgpu-viewer\ncontrollers = root\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK(c.res == OPTIONS_RUN && !c.opts.viewers && !c.opts.controllers);
+	captured_finish(&c);
+	if (HAVE_SYSTEMD) {	/* --serve needs sd-bus */
+		parse_args(&c, (const char *[]){ "win10", "--serve", NULL });
+		CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.viewers, "@vgpu-viewer") &&
+		      !strcmp(c.opts.controllers, "root"));
+		captured_finish(&c);
+	}
+	remove_file("etc/win10.conf");
+}
+
 static void test_config_values(void)
 {
 	struct captured c;
@@ -856,6 +893,7 @@ int main(void)
 	RUN_TEST(test_config_values);
 	config_clean();
 	RUN_TEST(test_service);
+	RUN_TEST(test_input);
 	config_clean();
 	RUN_TEST(test_diff);
 	RUN_TEST(test_help_lists_every_option);
