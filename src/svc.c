@@ -573,48 +573,33 @@ static int send_one(sd_bus_message *m, struct svc_client *c, const struct input_
 	return sd_bus_reply_method_return(m, "");
 }
 
-static int key(sd_bus_message *m, void *data, sd_bus_error *err)
+/* Keyboard and Mouse's Press and Release: a key (QEMU's number) or a button goes down or up. */
+static int press_release(sd_bus_message *m, void *data, sd_bus_error *err)
 {
 	struct svc_client *c = data;
 	bool down = !strcmp(sd_bus_message_get_member(m), "Press");
-	uint32_t q;
+	bool is_key = !strcmp(sd_bus_message_get_interface(m), DISPLAY1 ".Keyboard");
+	uint32_t v;
 	int ret;
 
-	ret = sd_bus_message_read(m, "u", &q);
+	ret = sd_bus_message_read(m, "u", &v);
 	if (ret < 0)
 		return ret;
 	if (!may_control(c, err))
 		return -EACCES;
-	if (q == 0 || q > 255)
-		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "no key %u", q);
-	if (down)
-		c->keys[q / 64] |= 1ull << (q % 64);
+	if (is_key ? v == 0 || v > 255 : v >= INPUT_BUTTON_N)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "no %s %u",
+					 is_key ? "key" : "button", v);
+	if (is_key && down)
+		c->keys[v / 64] |= 1ull << (v % 64);
+	else if (is_key)
+		c->keys[v / 64] &= ~(1ull << (v % 64));
+	else if (down)
+		c->buttons |= 1u << v;
 	else
-		c->keys[q / 64] &= ~(1ull << (q % 64));
-	return send_one(m, c, &(struct input_event){ .type = INPUT_EV_KEY, .down = down,
-						     .code = q }, err);
-}
-
-static int button(sd_bus_message *m, void *data, sd_bus_error *err)
-{
-	struct svc_client *c = data;
-	bool down = !strcmp(sd_bus_message_get_member(m), "Press");
-	uint32_t b;
-	int ret;
-
-	ret = sd_bus_message_read(m, "u", &b);
-	if (ret < 0)
-		return ret;
-	if (!may_control(c, err))
-		return -EACCES;
-	if (b >= INPUT_BUTTON_N)
-		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS, "no button %u", b);
-	if (down)
-		c->buttons |= 1u << b;
-	else
-		c->buttons &= ~(1u << b);
-	return send_one(m, c, &(struct input_event){ .type = INPUT_EV_BUTTON, .down = down,
-						     .code = b }, err);
+		c->buttons &= ~(1u << v);
+	return send_one(m, c, &(struct input_event){
+		.type = is_key ? INPUT_EV_KEY : INPUT_EV_BUTTON, .down = down, .code = v }, err);
 }
 
 /* SetAbsPosition: console pixels, as QEMU takes them, scaled to the VMM's range. */
@@ -670,16 +655,16 @@ static int get_is_absolute(sd_bus *bus, const char *path, const char *iface, con
 
 static const sd_bus_vtable keyboard_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", key, 0),
-	SD_BUS_METHOD("Release", "u", "", key, 0),
+	SD_BUS_METHOD("Press", "u", "", press_release, 0),
+	SD_BUS_METHOD("Release", "u", "", press_release, 0),
 	SD_BUS_PROPERTY("Modifiers", "u", get_modifiers, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
 static const sd_bus_vtable mouse_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", button, 0),
-	SD_BUS_METHOD("Release", "u", "", button, 0),
+	SD_BUS_METHOD("Press", "u", "", press_release, 0),
+	SD_BUS_METHOD("Release", "u", "", press_release, 0),
 	SD_BUS_METHOD("SetAbsPosition", "uu", "", abs_position, 0),
 	SD_BUS_METHOD("RelMotion", "ii", "", rel_motion, 0),
 	SD_BUS_PROPERTY("IsAbsolute", "b", get_is_absolute, 0, 0),
