@@ -8,7 +8,11 @@
 #define VGPU_VIEWER_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 static int test_failures;
 
@@ -66,6 +70,27 @@ static inline void test_write_file(const char *dir, const char *rel, const char 
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+/*
+ * A unix socket listening at @path, "DIR/NAME" in a new directory made
+ * from @dir ("/tmp/x-XXXXXX", filled in).  Its fd, or -1.
+ */
+static inline int test_listen_unix(char *dir, char *path, size_t len, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!mkdtemp(dir) || (size_t)snprintf(path, len, "%s/%s", dir, name) >= len ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 #endif

@@ -17,23 +17,9 @@
 #include "qmp.h"
 #include "test.h"
 
-static char dir[64], path[96];
+static char dir[] = "/tmp/test-qmp-XXXXXX", path[96];
 static int lfd = -1;
 
-static int listen_here(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	snprintf(dir, sizeof(dir), "/tmp/test-qmp-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4))
-		return -1;
-	return 0;
-}
 
 /* What the server has been sent so far (the client wrote it synchronously). */
 static void server_read(int fd, char *buf, size_t len)
@@ -173,7 +159,8 @@ static void test_find_in_argv(void)
 int main(void)
 {
 	log_init(LOG_LEVEL_WARN, false);
-	if (listen_here()) {
+	lfd = test_listen_unix(dir, path, sizeof(path), "qmp.sock");
+	if (lfd < 0) {
 		perror("test socket");
 		return 1;
 	}
