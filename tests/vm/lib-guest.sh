@@ -18,6 +18,15 @@ guest_check() {
 	esac
 }
 
+# guest_check_qemu10: the guest is to run under Debian 13's QEMU 10, which
+# run-vm fetched for '# vm-needs: qemu10' (GUEST_QEMU is set to it).
+guest_check_qemu10() {
+	[ -x "${VGPU_QEMU10:-}/qemu-system-x86_64" ] ||
+		fail "no QEMU 10 (run-vm fetches it for '# vm-needs: qemu10')"
+	GUEST_QEMU=$VGPU_QEMU10/qemu-system-x86_64
+	guest_check 10.
+}
+
 # guest_cmdline [HZ [TEXT]]: the guest kernel's command line.  HZ: page
 # flips per second (0: one frame, held); TEXT: seconds of console text
 # before the first modeset.  1024x768, the size the scenarios check.
@@ -25,8 +34,14 @@ guest_check() {
 # no clocksource watchdog, no timer check and one serial port bring the
 # first modeset from 82 s to 51 s (measured in the test VM, QEMU 7.2); the
 # console text the guest's init writes still shows.
+# GUEST_INPUT=1 adds "noapic": with the virtio keyboard and tablet on the PCI
+# bus, the guest sometimes took a level-triggered interrupt while it was
+# still setting up the I/O APIC and panicked at 0.2-0.4 s (io_apic_modify_irq,
+# a NULL chip; 2 boots in about 12); the legacy PIC has no such window.
 guest_cmdline() {
-	echo "console=tty0 console=ttyS0 quiet tsc=reliable no_timer_check 8250.nr_uarts=1" \
+	_gc_apic=
+	[ "${GUEST_INPUT:-0}" = 1 ] && _gc_apic=" noapic"
+	echo "console=tty0 console=ttyS0 quiet tsc=reliable no_timer_check 8250.nr_uarts=1$_gc_apic" \
 		"vgpuguest.hz=${1:-5} vgpuguest.text=${2:-3} vgpuguest.mode=1024x768"
 }
 
@@ -35,7 +50,10 @@ guest_cmdline() {
 # $GUEST_QEMU_OUT (default $TMPDIR/qemu.log).  Sets QEMU_PID and GUEST_T0
 # (date +%s%N at the start).
 # GUEST_QEMU: another QEMU binary; GUEST_IOMMUFD=1: the device through
-# iommufd and its cdev (-object iommufd, QEMU >= 8.2) instead of its group.
+# iommufd and its cdev (-object iommufd, QEMU >= 8.2) instead of its group;
+# GUEST_INPUT=1: a virtio keyboard and tablet in the guest, and a QMP
+# socket at $TMPDIR/qmp.sock on QEMU's command line (where the viewer
+# finds it).
 guest_qemu_start() {
 	_gu_dev="vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,display=off"
 	_gu_obj=
@@ -43,8 +61,12 @@ guest_qemu_start() {
 		_gu_dev="$_gu_dev,iommufd=iommufd0"
 		_gu_obj="-object iommufd,id=iommufd0"
 	fi
+	if [ "${GUEST_INPUT:-0}" = 1 ]; then
+		_gu_obj="$_gu_obj -qmp unix:$TMPDIR/qmp.sock,server=on,wait=off"
+		_gu_obj="$_gu_obj -device virtio-keyboard-pci -device virtio-tablet-pci"
+	fi
 	GUEST_T0=$(date +%s%N)
-	# shellcheck disable=SC2086 # _gu_obj is two words or none
+	# shellcheck disable=SC2086 # _gu_obj is words or none
 	"${GUEST_QEMU:-qemu-system-x86_64}" -accel tcg -m 256M -nographic -nodefaults \
 		-no-user-config -vga none -serial "file:$2" -kernel "$VGPU_GUEST/bzImage" \
 		-initrd "$VGPU_GUEST/initramfs.cpio.gz" -append "$(guest_cmdline "${3:-5}" "${4:-3}")" \
@@ -67,7 +89,19 @@ GUEST_BOOT_TENTHS=6000
 # guest_domain NAME UUID KERNEL_DIR SERIAL_LOG: the libvirt domain XML of
 # the guest on mdev UUID (<hostdev type='mdev'>), on stdout.  KERNEL_DIR
 # holds bzImage and initramfs.cpio.gz where libvirt's QEMU can read them.
+# GUEST_INPUT=1: a virtio keyboard and tablet, and a VNC server on
+# 127.0.0.1 (the way the viewer sends them input) with a graphical console
+# of its own (QEMU gives a text console keys to itself, not to the guest):
+# a virtio VGA, which the guest has no driver for; GUEST_HZ: its flip rate.
 guest_domain() {
+	_gd_input='' _gd_video=none
+	if [ "${GUEST_INPUT:-0}" = 1 ]; then
+		_gd_input="<input type='keyboard' bus='virtio'/>
+    <input type='tablet' bus='virtio'/>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
+		_gd_video=virtio
+	fi
+
 	cat <<EOF
 <domain type='qemu'>
   <name>$1</name>
@@ -77,14 +111,15 @@ guest_domain() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$3/bzImage</kernel>
     <initrd>$3/initramfs.cpio.gz</initrd>
-    <cmdline>$(guest_cmdline)</cmdline>
+    <cmdline>$(guest_cmdline "${GUEST_HZ:-5}")</cmdline>
   </os>
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <emulator>$(command -v qemu-system-x86_64)</emulator>
     <serial type='file'><source path='$4'/><target port='0'/></serial>
-    <video><model type='none'/></video>
+    <video><model type='$_gd_video'/></video>
     <memballoon model='none'/>
+    $_gd_input
     <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
       <source><address uuid='$2'/></source>
     </hostdev>

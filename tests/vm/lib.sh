@@ -20,7 +20,7 @@ fail() {
 vm_cleanup() {
 	trap - EXIT
 	cp "$TMPDIR"/weston-*.log "$TMPDIR"/*.jsonl "$TMPDIR"/viewer.log "$TMPDIR"/gs.out \
-		"$VGPU_OUT/" 2>/dev/null
+		"$TMPDIR"/input.out "$VGPU_OUT/" 2>/dev/null
 	return 0
 }
 trap vm_cleanup EXIT

@@ -15,6 +15,14 @@
  * "vgpuguest: flip SEQ" on the console (the serial port too), and never
  * exits: a guest is stopped from outside.  Raw DRM ioctls, no libdrm: the
  * binary is static and the initramfs holds nothing else.
+ *
+ * A second process reports what the guest's input devices (a PS/2 or
+ * virtio keyboard, a virtio tablet or mouse) deliver, as the guest's own
+ * programs would read it, one line per evdev event:
+ *   vgpuguest: input device eventN NAME
+ *   vgpuguest: input eventN key|abs|rel CODE VALUE SEC.USEC
+ *   vgpuguest: input eventN DROPPED     (evdev's buffer overflowed)
+ * so that the input scenarios compare what they typed with what arrived.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +35,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/input.h>
+#include <poll.h>
+#include <sched.h>
 
 #include <drm/drm.h>
 #include <drm/drm_fourcc.h>
@@ -187,6 +200,105 @@ static void make_buffer(int fd, struct buf *b, uint32_t w, uint32_t h)
 	b->size = c.size;
 }
 
+/* ---- input: what the guest receives, reported ---- */
+
+#define INPUT_MAX 16
+#define REPORT_MAX (1 << 20)
+
+/*
+ * The report is written without blocking, from a buffer of its own: the
+ * serial port drains slowly under TCG in TCG, and a reader that waited for
+ * it would let evdev's buffer (64 events per reader) overflow.
+ */
+static struct {
+	int fd;
+	char buf[REPORT_MAX];
+	size_t len;
+} out = { .fd = -1 };
+
+static void report(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (out.len > REPORT_MAX - 256)
+		return;		/* not seen in practice: said by the gap in the report */
+	n = snprintf(out.buf + out.len, REPORT_MAX - out.len, "vgpuguest: ");
+	va_start(ap, fmt);
+	n += vsnprintf(out.buf + out.len + n, REPORT_MAX - out.len - (size_t)n, fmt, ap);
+	va_end(ap);
+	out.buf[out.len + (size_t)n] = '\n';
+	out.len += (size_t)n + 1;
+}
+
+static void report_flush(void)
+{
+	ssize_t n = out.len ? write(out.fd, out.buf, out.len) : 0;
+
+	if (n > 0) {
+		out.len -= (size_t)n;
+		memmove(out.buf, out.buf + n, out.len);
+	}
+}
+
+static void report_input(void)
+{
+	struct sched_param rt = { .sched_priority = 10 };
+	struct pollfd pfd[INPUT_MAX + 1];
+	int num[INPUT_MAX];
+	unsigned int n = 0;
+
+	/* Ahead of the drawing loop, and on a console file of its own, non-blocking. */
+	if (sched_setscheduler(0, SCHED_FIFO, &rt))
+		say("input: no real-time priority: %s", strerror(errno));
+	out.fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (out.fd < 0)
+		stay("/dev/console for the input report");
+
+	/* Built-in drivers: the devices are there before init runs; looked for once a second. */
+	for (;;) {
+		for (int i = 0; i < INPUT_MAX && n < INPUT_MAX; i++) {
+			char path[32], name[96] = "";
+			bool have = false;
+			int fd;
+
+			for (unsigned int j = 0; j < n; j++)
+				have |= num[j] == i;
+			snprintf(path, sizeof(path), "/dev/input/event%d", i);
+			if (have || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			ioctl(fd, EVIOCGNAME(sizeof(name) - 1), name);
+			report("input device event%d %s", i, name);
+			pfd[n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			num[n++] = i;
+		}
+		pfd[n] = (struct pollfd){ .fd = out.fd, .events = out.len ? POLLOUT : 0 };
+		if (poll(pfd, n + 1, 1000) <= 0)
+			continue;
+		for (unsigned int j = 0; j < n; j++) {
+			struct input_event ev[64];
+			ssize_t len;
+
+			if (!(pfd[j].revents & POLLIN))
+				continue;
+			len = read(pfd[j].fd, ev, sizeof(ev));
+			for (ssize_t k = 0; k < len / (ssize_t)sizeof(ev[0]); k++) {
+				const char *type = ev[k].type == EV_KEY ? "key" :
+						   ev[k].type == EV_ABS ? "abs" :
+						   ev[k].type == EV_REL ? "rel" : NULL;
+
+				if (ev[k].type == EV_SYN && ev[k].code == SYN_DROPPED)
+					report("input event%d DROPPED", num[j]);
+				else if (type)
+					report("input event%d %s %u %d %ld.%06ld", num[j], type,
+					       ev[k].code, ev[k].value, (long)ev[k].input_event_sec,
+					       (long)ev[k].input_event_usec);
+			}
+		}
+		report_flush();
+	}
+}
+
 /* Waits for the page-flip event of the flip before. */
 static void wait_flip(int fd)
 {
@@ -206,11 +318,18 @@ int main(void)
 	uint64_t next = 0;
 	int fd;
 
+	/*
+	 * As every init does: Ctrl+Alt+Del is a signal to us (ignored), not a
+	 * reboot by the kernel; the input scenarios send it.
+	 */
+	reboot(RB_DISABLE_CAD);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	read_cmdline();
 	uname(&u);
+	if (fork() == 0)
+		report_input();
 
 	/* What a person looking at the window sees first: a Linux console. */
 	say("the vgpu-viewer test guest, Linux %s on %s", u.release, u.machine);

@@ -15,10 +15,7 @@
 . "$VGPU_TOP/tests/vm/lib.sh"
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 
-[ -x "${VGPU_QEMU10:-}/qemu-system-x86_64" ] ||
-	fail "no QEMU 10 (run-vm fetches it for '# vm-needs: qemu10')"
-GUEST_QEMU=$VGPU_QEMU10/qemu-system-x86_64
-guest_check 10.
+guest_check_qemu10
 
 vm_modprobe mbochs
 mdev_group=$(vm_uuid)

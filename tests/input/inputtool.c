@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * inputtool: a keyboard, a mouse and a tablet on uinput, for the input
+ * scenarios (tests/vm/scenarios/input-*.sh).  The kernel, udev and libinput
+ * (or a compositor on top of it) see them as they see real ones.  Says
+ * "ready" once the three exist, then does each command read from stdin and
+ * says "done COMMAND" after it:
+ *
+ *   key CODE 1|0        evdev key CODE down or up
+ *   tap CODE            down and up
+ *   allkeys             taps every key QEMU has a code for (src/keymap.c), in order
+ *   allkeys LOG [SKIP,...]
+ *                       the same, each key once the one before has reached the
+ *                       guest: its release in the guest's report LOG (see
+ *                       tests/vm/guest/init.c); keys in SKIP are not waited for.
+ *                       Says "typed CODE in MS ms", or "lost CODE" for a key
+ *                       that is not there in 30 s.
+ *   keys LOG CODE,...   those keys, so
+ *   chord CHORD         "ctrl+alt+s": the modifiers, the key, and back up
+ *   move DX DY          the mouse moves
+ *   wheel DV DH         the mouse's wheel turns (REL_WHEEL: positive is up)
+ *   abs X Y             the tablet points at X, Y (0..65535 of the screen)
+ *   btn mouse|tablet CODE 1|0
+ *
+ * Keys are 30 ms apart.  A guest under TCG in TCG can stall for a second or
+ * two while events queue up, then read them all at once, more than evdev
+ * keeps for a reader (64 events): "allkeys LOG" waits for each key instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/uinput.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hotkeys.h"
+#include "keymap.h"
+
+#define ABS_RANGE 65535
+
+static int kbd = -1, mouse = -1, tablet = -1;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "inputtool: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void emit(int fd, uint16_t type, uint16_t code, int32_t value)
+{
+	struct input_event ev = { .type = type, .code = code, .value = value };
+
+	if (write(fd, &ev, sizeof(ev)) != sizeof(ev))
+		die("uinput write");
+}
+
+static void syn(int fd)
+{
+	struct timespec ts = { 0, 30000000 };
+
+	emit(fd, EV_SYN, SYN_REPORT, 0);
+	nanosleep(&ts, NULL);
+}
+
+static void key(uint32_t code, int down)
+{
+	emit(kbd, EV_KEY, (uint16_t)code, down);
+	syn(kbd);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void set(int fd, unsigned long req, int bit)
+{
+	if (ioctl(fd, req, bit))
+		die("uinput bits");
+}
+
+static int create(const char *name, void (*bits)(int fd))
+{
+	struct uinput_setup setup = { .id = { .bustype = BUS_VIRTUAL, .vendor = 0x1234,
+					      .product = 0x5678 } };
+	int fd = open("/dev/uinput", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("/dev/uinput");
+	bits(fd);
+	snprintf(setup.name, sizeof(setup.name), "%s", name);
+	if (ioctl(fd, UI_DEV_SETUP, &setup) || ioctl(fd, UI_DEV_CREATE))
+		die("uinput device");
+	return fd;
+}
+
+static void kbd_bits(int fd)
+{
+	set(fd, UI_SET_EVBIT, EV_KEY);
+	for (int k = 1; k < 256; k++)
+		set(fd, UI_SET_KEYBIT, k);
+}
+
+static void mouse_bits(int fd)
+{
+	set(fd, UI_SET_EVBIT, EV_KEY);
+	set(fd, UI_SET_EVBIT, EV_REL);
+	for (int b = BTN_LEFT; b <= BTN_EXTRA; b++)
+		set(fd, UI_SET_KEYBIT, b);
+	set(fd, UI_SET_RELBIT, REL_X);
+	set(fd, UI_SET_RELBIT, REL_Y);
+	set(fd, UI_SET_RELBIT, REL_WHEEL);
+	set(fd, UI_SET_RELBIT, REL_HWHEEL);
+}
+
+/* As QEMU's usb-tablet looks: absolute axes and mouse buttons (libinput: a pointer). */
+static void tablet_bits(int fd)
+{
+	struct uinput_abs_setup a = { .absinfo = { .minimum = 0, .maximum = ABS_RANGE } };
+
+	set(fd, UI_SET_EVBIT, EV_KEY);
+	set(fd, UI_SET_EVBIT, EV_ABS);
+	for (int b = BTN_LEFT; b <= BTN_MIDDLE; b++)
+		set(fd, UI_SET_KEYBIT, b);
+	a.code = ABS_X;
+	if (ioctl(fd, UI_ABS_SETUP, &a))
+		die("UI_ABS_SETUP");
+	a.code = ABS_Y;
+	if (ioctl(fd, UI_ABS_SETUP, &a))
+		die("UI_ABS_SETUP");
+}
+
+/*
+ * The guest's report, followed as it grows (inotify: the test VM's root is
+ * 9p, and polling it costs the whole VM): its unread lines, one at a time.
+ */
+static struct {
+	int fd, ino;
+	char buf[4096];
+	size_t len;
+} rep = { -1, -1 };
+
+static int report_open(const char *log)
+{
+	rep.fd = open(log, O_RDONLY | O_CLOEXEC);
+	rep.ino = inotify_init1(IN_CLOEXEC);
+	if (rep.fd < 0 || rep.ino < 0 || inotify_add_watch(rep.ino, log, IN_MODIFY) < 0)
+		return -1;
+	lseek(rep.fd, 0, SEEK_END);
+	return 0;
+}
+
+/* The next complete line, or NULL when there is none before @deadline (ms). */
+static const char *report_line(uint64_t deadline)
+{
+	static char line[4096];
+
+	for (;;) {
+		char *nl = memchr(rep.buf, '\n', rep.len);
+		struct pollfd pfd = { .fd = rep.ino, .events = POLLIN };
+		char ev[4096];
+		ssize_t n;
+
+		if (nl) {
+			size_t l = (size_t)(nl - rep.buf);
+
+			memcpy(line, rep.buf, l);
+			line[l] = '\0';
+			rep.len -= l + 1;
+			memmove(rep.buf, nl + 1, rep.len);
+			return line;
+		}
+		if (rep.len == sizeof(rep.buf))
+			rep.len = 0;	/* a line this long is not the report's */
+		n = read(rep.fd, rep.buf + rep.len, sizeof(rep.buf) - rep.len);
+		if (n > 0) {
+			rep.len += (size_t)n;
+			continue;
+		}
+		if (now_ms() >= deadline)
+			return NULL;
+		if (poll(&pfd, 1, (int)(deadline - now_ms())) > 0 && read(rep.ino, ev, sizeof(ev)) < 0)
+			return NULL;
+	}
+}
+
+/* The keys of @list (",1,2,", or NULL: every key of the table) but those of @skip. */
+static void keys_paced(const char *log, const char *list, const char *skip)
+{
+	if (report_open(log))
+		die(log);
+	for (uint32_t k = keymap_next(0); k; k = keymap_next(k)) {
+		char code[16], want[32];
+		uint64_t t0 = now_ms();
+		const char *line = NULL;
+
+		snprintf(code, sizeof(code), ",%u,", k);
+		snprintf(want, sizeof(want), " key %u 0 ", k);
+		if (list && !strstr(list, code))
+			continue;
+		key(k, 1);
+		key(k, 0);
+		if (strstr(skip, code))
+			continue;
+		while ((line = report_line(t0 + 30000)) &&
+		       !(strstr(line, "vgpuguest: input event") && strstr(line, want)))
+			;
+		if (line)
+			printf("typed %u in %llu ms\n", k, (unsigned long long)(now_ms() - t0));
+		else
+			printf("lost %u\n", k);
+		fflush(stdout);
+	}
+	close(rep.fd);
+	close(rep.ino);
+}
+
+static int chord(const char *text)
+{
+	static const uint32_t modkeys[] = { KEY_LEFTSHIFT, KEY_LEFTCTRL, KEY_LEFTALT, KEY_LEFTMETA };
+	struct hotkeys h = { 0 };
+	const char *why;
+	char arg[80];
+	struct hotkey *k = &h.k[HOTKEY_QUIT];
+
+	snprintf(arg, sizeof(arg), "quit=%s", text);
+	if (hotkeys_parse(arg, &h, &why) || !k->key)
+		return -1;
+	for (int m = 0; m < 4; m++)
+		if (k->mods & (1u << m))
+			key(modkeys[m], 1);
+	key(k->key, 1);
+	key(k->key, 0);
+	for (int m = 3; m >= 0; m--)
+		if (k->mods & (1u << m))
+			key(modkeys[m], 0);
+	return 0;
+}
+
+static int command(char *line)
+{
+	char what[16], arg[64], log[160], skip[160], list[256];
+	int a, b, c;
+
+	if (sscanf(line, "key %d %d", &a, &b) == 2) {
+		key((uint32_t)a, b);
+	} else if (sscanf(line, "tap %d", &a) == 1) {
+		key((uint32_t)a, 1);
+		key((uint32_t)a, 0);
+	} else if (sscanf(line, "allkeys %159s %150s", log, skip + 1) >= 1) {
+		if (!strchr(line + 8, ' '))
+			skip[1] = '\0';
+		skip[0] = ',';
+		strcat(skip, ",");
+		keys_paced(log, NULL, skip);
+	} else if (sscanf(line, "keys %159s %250s", log, list + 1) == 2) {
+		list[0] = ',';
+		strcat(list, ",");
+		keys_paced(log, list, ",");
+	} else if (!strcmp(line, "allkeys")) {
+		for (uint32_t k = keymap_next(0); k; k = keymap_next(k)) {
+			key(k, 1);
+			key(k, 0);
+		}
+	} else if (sscanf(line, "chord %63s", arg) == 1) {
+		return chord(arg);
+	} else if (sscanf(line, "move %d %d", &a, &b) == 2) {
+		emit(mouse, EV_REL, REL_X, a);
+		emit(mouse, EV_REL, REL_Y, b);
+		syn(mouse);
+	} else if (sscanf(line, "wheel %d %d", &a, &b) == 2) {
+		if (a)
+			emit(mouse, EV_REL, REL_WHEEL, a);
+		if (b)
+			emit(mouse, EV_REL, REL_HWHEEL, b);
+		syn(mouse);
+	} else if (sscanf(line, "abs %d %d", &a, &b) == 2) {
+		emit(tablet, EV_ABS, ABS_X, a);
+		emit(tablet, EV_ABS, ABS_Y, b);
+		syn(tablet);
+	} else if (sscanf(line, "btn %15s %d %d", what, &a, &c) == 3 &&
+		   (!strcmp(what, "mouse") || !strcmp(what, "tablet"))) {
+		int fd = what[0] == 'm' ? mouse : tablet;
+
+		emit(fd, EV_KEY, (uint16_t)a, c);
+		syn(fd);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	char line[384];
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: inputtool < COMMANDS (see the source)\n");
+		return 2;
+	}
+	kbd = create("vgpu-viewer test keyboard", kbd_bits);
+	mouse = create("vgpu-viewer test mouse", mouse_bits);
+	tablet = create("vgpu-viewer test tablet", tablet_bits);
+	printf("ready\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (command(line))
+			fprintf(stderr, "inputtool: cannot do '%s'\n", line);
+		else
+			printf("done %s\n", line);
+		fflush(stdout);
+	}
+	ioctl(kbd, UI_DEV_DESTROY);
+	ioctl(mouse, UI_DEV_DESTROY);
+	ioctl(tablet, UI_DEV_DESTROY);
+	return 0;
+}

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: MIT
+# Keyboard and pointer scenarios (sourced after lib.sh and lib-guest.sh):
+# the uinput devices (tests/input/inputtool.c) and what the guest's report
+# (tests/vm/guestinput.py) says.  Helpers are prefixed in_; their own
+# variables _in_*.
+
+# in_start GUEST_LOG: the keyboard, mouse and tablet on uinput, tagged by
+# udev; commands go to them with in_do.  GUEST_LOG is the guest's serial
+# log, which in_gi reads.
+in_start() {
+	IN_LOG=$1
+	rm -f "$TMPDIR/input.ctl"
+	mkfifo "$TMPDIR/input.ctl"
+	"$VGPU_BUILD/tests/inputtool" <"$TMPDIR/input.ctl" >"$TMPDIR/input.out" 2>&1 &
+	IN_PID=$!
+	exec 8>"$TMPDIR/input.ctl"
+	vm_wait_log "$TMPDIR/input.out" "^ready" 300
+	vm_wait_for 600 sh -c "udevadm info /dev/input/event* 2>/dev/null | grep -q ID_INPUT_MOUSE=1" ||
+		fail "udev did not tag the uinput mouse"
+}
+
+in_stop() {
+	exec 8>&-
+	wait "$IN_PID"
+}
+
+# in_do CMD [TENTHS]: one command to the uinput devices, returns when it is
+# done (within 120 s by default).
+in_do() {
+	echo "$1" >&8
+	vm_wait_log "$TMPDIR/input.out" "^done $1\$" "${2:-1200}"
+}
+
+# in_mark: where the guest's log is now (for in_gi FROM).
+in_mark() { wc -l <"$IN_LOG"; }
+
+# in_gi ARGS...: tests/vm/guestinput.py on the guest's log.
+in_gi() { python3 "$VGPU_TOP/tests/vm/guestinput.py" "$IN_LOG" "$@"; }
+
+# in_allkeys SKIP: every key keycodemapdb maps, each once the one before
+# reached the guest, but those of SKIP (CODE,...: a hotkey's, which must not
+# reach it, or keys the VMM has no code for).
+in_allkeys() {
+	_in_m=$(in_mark)
+	_in_o=$(wc -l <"$TMPDIR/input.out")
+	_in_t0=$(date +%s%N)
+	# About a second a key under TCG in TCG; the tool gives up on one after 30 s.
+	in_do "allkeys $IN_LOG $1" 9000
+	in_typed "$_in_o" "all $(tail -n +"$((_in_o + 1))" "$TMPDIR/input.out" | grep -c '^typed') keys but those skipped arrived in $(( ($(date +%s%N) - _in_t0) / 1000000 )) ms"
+	in_gi "$_in_m" keys --allkeys --skip "$1" || fail "the guest did not get every key as typed"
+}
+
+# in_typed FROM TEXT: no key after line FROM of the tool's output was lost;
+# says TEXT and how long the keys took.  (The tool's output is only ever
+# appended to: it writes to that file for as long as it runs.)
+in_typed() {
+	tail -n +"$(($1 + 1))" "$TMPDIR/input.out" >"$TMPDIR/typed.out"
+	grep '^lost' "$TMPDIR/typed.out" && fail "keys did not arrive"
+	note "$2; from uinput to the guest's report each took $(sed -n 's/^typed .* in \([0-9]*\) ms/\1/p' "$TMPDIR/typed.out" | sort -n | awk '{a[NR]=$1} END {print a[int(NR/2)+1] " ms (median), " a[NR] " ms (max)"}')"
+}
+
+# in_keys CODE,...: those keys, each once the one before reached the guest,
+# and the guest got exactly them, pressed and released, in order.
+in_keys() {
+	_in_m=$(in_mark)
+	_in_o=$(wc -l <"$TMPDIR/input.out")
+	in_do "keys $IN_LOG $1" 3000
+	in_typed "$_in_o" "$(echo "$1" | tr ',' '\n' | wc -l) keys arrived"
+	# shellcheck disable=SC2046 # one word a key event
+	in_gi "$_in_m" keys $(echo "$1" | tr ',' '\n' | sort -n | sed 's/.*/&:1 &:0/') ||
+		fail "the guest did not get the keys as typed"
+}
+
+# Keys for a round trip that is not the whole table: letters, digits,
+# modifiers left and right, keys with an 0xe0 prefix (arrows, Home, keypad
+# Enter, the Windows keys), function keys but F11 (a hotkey), punctuation.
+IN_SOME_KEYS=1,2,11,14,15,16,28,29,30,42,44,50,52,54,56,57,58,59,68,96,97,98,100,102,103,105,106,108,111,125,126
+
+# in_expect_at SCALE X Y OW OH FW FH: the guest pixel ("X Y") under tablet
+# position X,Y (0..65535) on an OWxOH output showing the FWxFH guest at
+# --scale SCALE, worked out here from what --scale promises (letterboxed,
+# cropped, centred), not from the viewer's code; a position over the
+# letterbox is at the picture's edge.
+in_expect_at() {
+	python3 - "$@" <<'PY'
+import sys
+mode, X, Y = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ow, oh, fw, fh = (int(a) for a in sys.argv[4:8])
+if mode in ("fit", "fill"):
+    s = (min if mode == "fit" else max)(ow / fw, oh / fh)
+else:
+    s = max(1, int(min(ow / fw, oh / fh))) if mode == "integer" else 1
+dw, dh = min(ow, round(fw * s)), min(oh, round(fh * s))
+sw, sh = dw / s, dh / s
+dx, dy, sx, sy = (ow - dw) // 2, (oh - dh) // 2, (fw - sw) / 2, (fh - sh) / 2
+ox = min(max(X * ow / 65536, dx), dx + dw - 1) + 0.5
+oy = min(max(Y * oh / 65536, dy), dy + dh - 1) + 0.5
+print(f"{sx + (ox - dx) * sw / dw:.3f} {sy + (oy - dy) * sh / dh:.3f}")
+PY
+}
+
+# in_point SCALE X Y TOLERANCE: the tablet at X,Y lands within TOLERANCE
+# guest pixels of where in_expect_at says (1280x1024 output, 1024x768 guest).
+in_point() {
+	# shellcheck disable=SC2046 # two numbers
+	set -- "$1" "$2" "$3" "$4" $(in_expect_at "$1" "$2" "$3" 1280 1024 1024 768)
+	in_do "abs $2 $3"
+	vm_wait_for 600 in_gi 0 abs "$5" "$6" 1024 768 "$4" >/dev/null || {
+		in_gi 0 abs "$5" "$6" 1024 768 "$4"
+		fail "$1: the tablet at $2,$3 is not there in the guest"
+	}
+}
