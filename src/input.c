@@ -62,7 +62,8 @@ bool input_has_sink(const struct input *in)
 	return in->sink;
 }
 
-uint32_t input_mods(const struct input *in)
+/* Modifiers held on the seat (HOTKEY_MOD_*). */
+static uint32_t input_mods(const struct input *in)
 {
 	static const uint32_t mods[] = { KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_LEFTCTRL, KEY_RIGHTCTRL,
 					 KEY_LEFTALT, KEY_RIGHTALT, KEY_LEFTMETA, KEY_RIGHTMETA };
@@ -145,6 +146,7 @@ static void push_key(struct input *in, uint32_t code, bool down)
 	if (!qnum || !in->sink)
 		return;
 	push_motion(in);	/* what came before the key goes before it */
+	LOG_DBG("key %u (%s) %s", code, keymap_qcode(code), down ? "down" : "up");
 	push(in, (struct input_event){ .type = INPUT_EV_KEY, .down = down, .code = qnum });
 	bit_set(in->sent, code, down);
 }
@@ -253,25 +255,14 @@ static void push_button(struct input *in, unsigned int b, bool down)
 
 void input_button(struct input *in, uint32_t code, bool down)
 {
-	switch (code) {
-	case BTN_LEFT:
-		push_button(in, INPUT_BUTTON_LEFT, down);
-		break;
-	case BTN_MIDDLE:
-		push_button(in, INPUT_BUTTON_MIDDLE, down);
-		break;
-	case BTN_RIGHT:
-		push_button(in, INPUT_BUTTON_RIGHT, down);
-		break;
-	case BTN_SIDE:
-		push_button(in, INPUT_BUTTON_SIDE, down);
-		break;
-	case BTN_EXTRA:
-		push_button(in, INPUT_BUTTON_EXTRA, down);
-		break;
-	default:
-		break;
-	}
+	/* BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA: consecutive codes. */
+	static const enum input_button button[] = {
+		INPUT_BUTTON_LEFT, INPUT_BUTTON_RIGHT, INPUT_BUTTON_MIDDLE, INPUT_BUTTON_SIDE,
+		INPUT_BUTTON_EXTRA,
+	};
+
+	if (code >= BTN_LEFT && code <= BTN_EXTRA)
+		push_button(in, button[code - BTN_LEFT], down);
 }
 
 /* Whole detents of *@acc as clicks of @minus or @plus. */

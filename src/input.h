@@ -128,7 +128,4 @@ void input_secure_attention(struct input *in);
  */
 bool input_flush(struct input *in);
 
-/* Modifiers held on the seat (HOTKEY_MOD_*). */
-uint32_t input_mods(const struct input *in);
-
 #endif
