@@ -29,3 +29,10 @@ int cmdline_read(pid_t pid, struct cmdline *ret)
 		ret->argv[ret->argc++] = p;
 	return 0;
 }
+
+bool cmdline_is_opt(const char *arg, const char *name)
+{
+	if (arg[0] == '-' && arg[1] == '-')
+		arg++;
+	return arg[0] == '-' && !strcmp(arg + 1, name);
+}

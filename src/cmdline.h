@@ -6,6 +6,7 @@
 #ifndef VGPU_VIEWER_CMDLINE_H
 #define VGPU_VIEWER_CMDLINE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #define CMDLINE_MAX_ARGS 1024
@@ -18,5 +19,8 @@ struct cmdline {
 
 /* 0, or -errno (no such process, not allowed); a longer line is cut. */
 int cmdline_read(pid_t pid, struct cmdline *ret);
+
+/* Whether @arg is QEMU's option -@name (or --@name). */
+bool cmdline_is_opt(const char *arg, const char *name);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "qmp"
+#include "cmdline.h"
 #include "log.h"
 #include "qmp.h"
 #include "sockbuf.h"
@@ -82,11 +83,6 @@ void qmp_destroy(struct qmp *q)
 int qmp_get_fd(const struct qmp *q)
 {
 	return q->sb.fd;
-}
-
-const char *qmp_path(const struct qmp *q)
-{
-	return q->path;
 }
 
 uint32_t qmp_events(const struct qmp *q)
@@ -307,22 +303,15 @@ static bool opt_value(const char *list, const char *key, char *ret, size_t len)
 	return false;
 }
 
-static bool is_opt(const char *arg, const char *name)
-{
-	if (arg[0] == '-' && arg[1] == '-')
-		arg++;
-	return arg[0] == '-' && !strcmp(arg + 1, name);
-}
-
 int qmp_find_in_argv(int argc, char *const argv[], char *ret, size_t len)
 {
 	char id[64], v[16];
 
 	for (int i = 0; i + 1 < argc; i++) {
-		if (is_opt(argv[i], "qmp") && unix_path(argv[i + 1], ret, len))
+		if (cmdline_is_opt(argv[i], "qmp") && unix_path(argv[i + 1], ret, len))
 			return 0;
 		/* -mon chardev=ID,mode=control (not pretty: we read a line per message) */
-		if (!is_opt(argv[i], "mon") || !opt_value(argv[i + 1], "chardev", id, sizeof(id)) ||
+		if (!cmdline_is_opt(argv[i], "mon") || !opt_value(argv[i + 1], "chardev", id, sizeof(id)) ||
 		    !opt_value(argv[i + 1], "mode", v, sizeof(v)) || strcmp(v, "control") ||
 		    (opt_value(argv[i + 1], "pretty", v, sizeof(v)) && strcmp(v, "off")))
 			continue;
@@ -330,7 +319,7 @@ int qmp_find_in_argv(int argc, char *const argv[], char *ret, size_t len)
 			const char *c = argv[j + 1];
 			char cid[64];
 
-			if (!is_opt(argv[j], "chardev") || strncmp(c, "socket,", 7) ||
+			if (!cmdline_is_opt(argv[j], "chardev") || strncmp(c, "socket,", 7) ||
 			    !opt_value(c + 7, "id", cid, sizeof(cid)) || strcmp(cid, id))
 				continue;
 			if (opt_value(c + 7, "path", ret, len))

@@ -29,7 +29,6 @@ struct qmp *qmp_connect(const char *path, int *ret_err);
 void qmp_destroy(struct qmp *q);
 
 int qmp_get_fd(const struct qmp *q);
-const char *qmp_path(const struct qmp *q);
 /* The epoll events to wait for: EPOLLIN, | EPOLLOUT while output is queued. */
 uint32_t qmp_events(const struct qmp *q);
 /*

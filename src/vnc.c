@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #define LOG_MODULE "vnc"
+#include "cmdline.h"
 #include "log.h"
 #include "sockbuf.h"
 #include "vnc.h"
@@ -112,11 +113,6 @@ void vnc_destroy(struct vnc *v)
 int vnc_get_fd(const struct vnc *v)
 {
 	return v->sb.fd;
-}
-
-const char *vnc_addr(const struct vnc *v)
-{
-	return v->addr;
 }
 
 uint32_t vnc_events(const struct vnc *v)
@@ -430,12 +426,10 @@ const struct input_sink vnc_input_sink = {
 int vnc_find_in_argv(int argc, char *const argv[], char *ret, size_t len, bool *ret_secured)
 {
 	for (int i = 0; i + 1 < argc; i++) {
-		const char *a = argv[i], *spec = argv[i + 1], *opts;
+		const char *spec = argv[i + 1], *opts;
 		size_t n;
 
-		if (a[0] == '-' && a[1] == '-')
-			a++;
-		if (strcmp(a, "-vnc") || !strncmp(spec, "none", 4))
+		if (!cmdline_is_opt(argv[i], "vnc") || !strncmp(spec, "none", 4))
 			continue;
 		if (!strncmp(spec, "vnc=", 4))
 			spec += 4;

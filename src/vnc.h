@@ -27,7 +27,6 @@ struct vnc *vnc_connect(const char *addr, int *ret_err);
 void vnc_destroy(struct vnc *v);
 
 int vnc_get_fd(const struct vnc *v);
-const char *vnc_addr(const struct vnc *v);
 uint32_t vnc_events(const struct vnc *v);
 /* Reads and writes; 0, or -errno when the connection is gone or refused us (logged). */
 int vnc_dispatch(struct vnc *v, uint32_t events);
