@@ -739,6 +739,25 @@ int vfio_dev_vmm_pidfd(const struct vfio_dev *dev)
 	return dev->vmm_pidfd;
 }
 
+pid_t vfio_dev_vmm_pid(const struct vfio_dev *dev)
+{
+	char path[64], line[128];
+	pid_t pid = -1;
+	FILE *f;
+
+	if (dev->vmm_pidfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dev->vmm_pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
 const char *vfio_dev_uuid(const struct vfio_dev *dev)
 {
 	return dev->uuid;

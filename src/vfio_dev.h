@@ -58,6 +58,8 @@ int vfio_dev_fd(const struct vfio_dev *dev);
 
 /* The VMM's pidfd (readable when it exits), or -1 when there is no VMM. */
 int vfio_dev_vmm_pidfd(const struct vfio_dev *dev);
+/* The VMM's pid, as its pidfd says (it may have come from another process); -1 when none. */
+pid_t vfio_dev_vmm_pid(const struct vfio_dev *dev);
 
 /* The mdev UUID, or "" when unknown (an inherited fd). */
 const char *vfio_dev_uuid(const struct vfio_dev *dev);

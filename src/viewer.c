@@ -25,9 +25,9 @@
 #define LOG_MODULE "viewer"
 #include "attacher.h"
 #include "backend.h"
+#include "cmdline.h"
 #include "config.h"
 #include "flip_irq.h"
-#include "cmdline.h"
 #include "input.h"
 #include "libvirt.h"
 #include "log.h"
@@ -37,9 +37,9 @@
 #include "presenter.h"
 #include "privs.h"
 #include "qmp.h"
-#include "vnc.h"
 #include "stats.h"
 #include "vfio_dev.h"
+#include "vnc.h"
 #if HAVE_SYSTEMD
 #include "svc.h"
 #include "svc_client.h"
@@ -462,24 +462,6 @@ static void input_say(struct viewer *v, bool warn, const char *text)
 		LOG_NOTICE("%s", text);
 }
 
-/* The pid behind pidfd @fd; -1 when it cannot be read. */
-static pid_t pidfd_pid(int fd)
-{
-	char path[64], line[128];
-	pid_t pid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %d", &pid) == 1)
-			break;
-	fclose(f);
-	return pid;
-}
-
 static int input_fd(struct viewer *v)
 {
 	return v->qmp ? qmp_get_fd(v->qmp) : v->vnc ? vnc_get_fd(v->vnc) : -1;
@@ -540,8 +522,8 @@ static void input_connect(struct viewer *v)
 	struct epoll_event ev = { .data.u32 = SRC_INPUT };
 	char path[108], text[320], why[256];
 	bool use_vnc = false;
-	int ret, pidfd;
-	pid_t pid = -1;
+	pid_t pid;
+	int ret;
 
 	if (v->opts.input_off) {
 		input_say(v, false, "input off: the guest is shown, not controlled (--input=off)");
@@ -559,9 +541,7 @@ static void input_connect(struct viewer *v)
 	if (v->opts.qmp) {
 		snprintf(path, sizeof(path), "%s", v->opts.qmp);
 	} else {
-		pidfd = vfio_dev_vmm_pidfd(v->dev);
-		if (pidfd >= 0)
-			pid = pidfd_pid(pidfd);
+		pid = vfio_dev_vmm_pid(v->dev);
 		ret = pid > 0 ? find_input(pid, path, sizeof(path), &use_vnc, why, sizeof(why)) :
 				-ESRCH;
 		if (ret) {
