@@ -146,41 +146,34 @@ static void test_early_input(void)
 	close(s);
 }
 
-static void test_refusals(void)
+/* A server that says @said (@len bytes) to a new client: its dispatch returns @want. */
+static void refused_with(const void *said, size_t len, uint32_t events, int want)
 {
 	struct vnc *v;
 	int err, s;
 
-	/* A password only. */
 	v = vnc_connect(path, &err);
 	CHECK(v);
 	s = accept(lfd, NULL, NULL);
-	say(s, "RFB 003.008\n", 12);
-	say(s, (uint8_t[]){ 1, 2 }, 2);
-	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN), -EACCES);
+	if (len)
+		say(s, said, len);
+	else
+		close(s);	/* goes without a word */
+	CHECK_INT_EQ(vnc_dispatch(v, events), want);
 	vnc_destroy(v);
-	close(s);
-	/* Refused with a reason. */
-	v = vnc_connect(path, &err);
-	CHECK(v);
-	s = accept(lfd, NULL, NULL);
-	say(s, "RFB 003.008\n\0\0\0\0\4busy", 21);
-	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN), -EACCES);
-	vnc_destroy(v);
-	close(s);
-	/* Not VNC at all, and a server that goes. */
-	v = vnc_connect(path, &err);
-	CHECK(v);
-	s = accept(lfd, NULL, NULL);
-	say(s, "SSH-2.0-OpenSSH_9.2\r\n", 21);
-	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN), -EPROTO);
-	vnc_destroy(v);
-	close(s);
-	v = vnc_connect(path, &err);
-	CHECK(v);
-	close(accept(lfd, NULL, NULL));
-	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN | EPOLLHUP), -EPIPE);
-	vnc_destroy(v);
+	if (len)
+		close(s);
+}
+
+static void test_refusals(void)
+{
+	int err;
+
+	/* A password only; refused with a reason; not VNC at all; a server that goes. */
+	refused_with("RFB 003.008\n\1\2", 14, EPOLLIN, -EACCES);
+	refused_with("RFB 003.008\n\0\0\0\0\4busy", 21, EPOLLIN, -EACCES);
+	refused_with("SSH-2.0-OpenSSH_9.2\r\n", 21, EPOLLIN, -EPROTO);
+	refused_with(NULL, 0, EPOLLIN | EPOLLHUP, -EPIPE);
 	CHECK(!vnc_connect("localhost:5900", &err));	/* names are not looked up */
 	CHECK_INT_EQ(err, -EINVAL);
 }
