@@ -106,13 +106,20 @@ static void who(const struct svc_client *c, char *buf, size_t len)
 			 (int)c->pid);
 }
 
-/* Drops @c later, from the loop, with one line saying why. */
+/*
+ * Drops @c later, from the loop, with one line saying why.  A peer that has
+ * gone is "gone" whether reading found the end or sending failed first.
+ */
 static void client_fail(struct svc_client *c, const char *what, int err)
 {
 	char w[128];
 
 	if (c->dead)
 		return;
+	if (err == ECONNRESET || err == ENOTCONN || err == EPIPE || err == ESHUTDOWN) {
+		what = "gone";
+		err = 0;
+	}
 	who(c, w, sizeof(w));
 	LOG_NOTICE("client %s: %s%s%s: dropped", w, what, err ? ": " : "", err ? strerror(err) : "");
 	c->dead = true;
@@ -831,9 +838,7 @@ static void conn_process(struct svc_conn *conn)
 		ret = sd_bus_process(conn->bus, NULL);
 	while (ret > 0 && !conn->client->dead);
 	if (ret < 0)
-		client_fail(conn->client,
-			    ret == -ECONNRESET || ret == -ENOTCONN ? "gone" : "connection failed",
-			    ret == -ECONNRESET || ret == -ENOTCONN ? 0 : -ret);
+		client_fail(conn->client, "connection failed", -ret);
 	else if (conn == &conn->client->lis)
 		client_send(conn->client);	/* it may have become ready */
 }

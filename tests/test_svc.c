@@ -19,6 +19,8 @@
 #include <systemd/sd-bus.h>
 
 #include "test.h"
+#define LOG_MODULE "test"
+#include "log.h"
 #include "svc.h"
 #include "svc_client.h"
 
@@ -979,10 +981,66 @@ static void test_input_view_only(void)
 	close(m);
 }
 
+/* What the service logged, one MESSAGE= per line (log.c's journal sender). */
+static char logged[4096];
+
+static int catch_log(const struct iovec *iov, int n)
+{
+	for (int i = 0; i < n; i++) {
+		size_t have = strlen(logged), len = iov[i].iov_len;
+
+		if (len < 8 || memcmp(iov[i].iov_base, "MESSAGE=", 8) || have + len + 2 > sizeof(logged))
+			continue;
+		memcpy(logged + have, (const char *)iov[i].iov_base + 8, len - 8);
+		memcpy(logged + have + len - 8, "\n", 2);
+	}
+	return 0;
+}
+
+/*
+ * A client that goes is logged as gone however the service finds out, here
+ * by failing to send it a frame before it has read the end of the connection.
+ */
+static void test_gone(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	struct tclient a, *cs[1] = { &a };
+	char own[32], line[128];
+	int m1 = memfd();
+	struct svc *s;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s && m1 >= 0);
+	logged[0] = '\0';
+	log_set_journal_sender(catch_log);
+	log_use_journal(true);
+	CHECK_INT_EQ(tclient_open(&a), 0);
+	PUMP_UNTIL(s, cs, 1, a.registered);
+	CHECK(a.registered);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = 1 });
+	PUMP_UNTIL(s, cs, 1, a.scanouts == 1);
+	CHECK_INT_EQ(a.scanouts, 1);
+
+	tclient_close(&a);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = 2 });
+	PUMP_UNTIL(s, cs, 0, svc_clients(s, NULL) == 0);
+	CHECK_INT_EQ(svc_clients(s, NULL), 0);
+	log_use_journal(false);
+	log_set_journal_sender(NULL);
+	snprintf(line, sizeof(line), "pid %d: gone: dropped\n", (int)getpid());
+	CHECK_STR_CONTAINS(logged, line);
+	CHECK(!strstr(logged, "cannot call its listener"));
+	svc_destroy(s);
+	close(m1);
+}
+
 int main(void)
 {
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vgpu-viewer-svc-%d.sock", (int)getpid());
 	RUN_TEST(test_frames);
+	RUN_TEST(test_gone);
 	RUN_TEST(test_refused);
 	RUN_TEST(test_hostile);
 	RUN_TEST(test_refused_flood);
