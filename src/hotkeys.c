@@ -92,6 +92,13 @@ static int parse_chord(const char *s, const char *end, struct hotkey *ret)
 				found = true;
 			}
 		}
+		/* Or the last of modifiers alone: "ctrl+alt". */
+		for (size_t i = 0; i < N(mods) && !found; i++) {
+			if (strlen(mods[i].name) == len && !strncasecmp(s, mods[i].name, len)) {
+				k.mods |= mods[i].mod;
+				found = true;
+			}
+		}
 		if (!found)
 			return -EINVAL;
 		s = end;
@@ -172,6 +179,14 @@ int hotkeys_match(const struct hotkeys *h, uint32_t held, uint32_t key)
 {
 	for (int i = 0; i < HOTKEY_N; i++)
 		if (h->k[i].key && h->k[i].key == key && h->k[i].mods == held)
+			return i;
+	return -1;
+}
+
+int hotkeys_match_mods(const struct hotkeys *h, uint32_t held)
+{
+	for (int i = 0; i < HOTKEY_N; i++)
+		if (!h->k[i].key && h->k[i].mods && h->k[i].mods == held)
 			return i;
 	return -1;
 }

@@ -16,8 +16,8 @@ enum hotkey_action {
 	HOTKEY_QUIT,			/* exit 0 */
 	HOTKEY_CYCLE_SCALE,		/* fit -> fill -> integer -> none -> fit */
 	HOTKEY_TOGGLE_STATS,		/* KMS: the statistics overlay */
-	HOTKEY_RELEASE_CURSOR,		/* let go of a grabbed pointer (input: to come) */
-	HOTKEY_SECURE_ATTENTION,	/* Ctrl+Alt+Del to the guest (input: to come) */
+	HOTKEY_RELEASE_CURSOR,		/* Wayland: let go of a grabbed pointer */
+	HOTKEY_SECURE_ATTENTION,	/* Ctrl+Alt+Del to the guest */
 	HOTKEY_N,
 };
 
@@ -67,6 +67,8 @@ uint32_t hotkeys_modifier(uint32_t key);
 
 /* The action of @key pressed with @mods held, or -1. */
 int hotkeys_match(const struct hotkeys *h, uint32_t mods, uint32_t key);
+/* The action whose chord is exactly the modifiers @held, alone (release-cursor's), or -1. */
+int hotkeys_match_mods(const struct hotkeys *h, uint32_t held);
 
 /* An action's name ("quit"), and a chord as text ("ctrl+alt+q"). */
 const char *hotkeys_action_name(enum hotkey_action a);

@@ -301,6 +301,9 @@ static void test_hotkeys_and_kiosk(void)
 			  { 0, 0 }, { CA, KEY_I }, RC, SA } } },
 		{ "toggle-stats=CTRL+F10,quit=alt+1", { { { 0, KEY_F11 }, { HOTKEY_MOD_ALT, KEY_1 },
 						      { CA, KEY_S }, { HOTKEY_MOD_CTRL, KEY_F10 }, RC, SA } } },
+		/* Modifiers alone, as virt-viewer's release-cursor=ctrl+alt. */
+		{ "release-cursor=shift+super", { { { 0, KEY_F11 }, { CA, KEY_Q }, { CA, KEY_S },
+			{ CA, KEY_I }, { HOTKEY_MOD_SHIFT | HOTKEY_MOD_SUPER, 0 }, SA } } },
 		{ "", { { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } } } },
 	};
 	char *kiosk[] = { "vgpu-viewer", "--mdev", UUID, "--kiosk", NULL };

@@ -16,7 +16,8 @@
  *                       Says "typed CODE in MS ms", or "lost CODE" for a key
  *                       that is not there in 30 s.
  *   keys LOG CODE,...   those keys, so
- *   chord CHORD         "ctrl+alt+s": the modifiers, the key, and back up
+ *   chord CHORD         "ctrl+alt+s": the modifiers, the key, and back up;
+ *                       "ctrl+alt": modifiers alone
  *   move DX DY          the mouse moves
  *   wheel DV DH         the mouse's wheel turns (REL_WHEEL: positive is up)
  *   abs X Y             the tablet points at X, Y (0..65535 of the screen)
@@ -229,16 +230,19 @@ static int chord(const char *text)
 	struct hotkeys h = { 0 };
 	const char *why;
 	char arg[80];
-	struct hotkey *k = &h.k[HOTKEY_QUIT];
+	/* release-cursor's: the one action whose chord may be modifiers alone. */
+	struct hotkey *k = &h.k[HOTKEY_RELEASE_CURSOR];
 
-	snprintf(arg, sizeof(arg), "quit=%s", text);
-	if (hotkeys_parse(arg, &h, &why) || !k->key)
+	snprintf(arg, sizeof(arg), "release-cursor=%s", text);
+	if (hotkeys_parse(arg, &h, &why) || (!k->key && !k->mods))
 		return -1;
 	for (int m = 0; m < 4; m++)
 		if (k->mods & (1u << m))
 			key(modkeys[m], 1);
-	key(k->key, 1);
-	key(k->key, 0);
+	if (k->key) {
+		key(k->key, 1);
+		key(k->key, 0);
+	}
 	for (int m = 3; m >= 0; m--)
 		if (k->mods & (1u << m))
 			key(modkeys[m], 0);
