@@ -177,6 +177,11 @@ void input_set_sink(struct input *in, const struct input_sink *sink, void *data)
 	in->sink_data = data;
 }
 
+bool input_pointer_relative(const struct input *in)
+{
+	return in->sink && in->sink->relative && in->sink->relative(in->sink_data);
+}
+
 int input_key(struct input *in, uint32_t code, bool down)
 {
 	int action;
@@ -191,7 +196,8 @@ int input_key(struct input *in, uint32_t code, bool down)
 			return action;
 		}
 		push_key(in, code, true);
-		return -1;
+		/* Modifiers alone (release-cursor): they still go to the guest. */
+		return hotkeys_modifier(code) ? hotkeys_match_mods(in->hotkeys, input_mods(in)) : -1;
 	}
 	bit_set(in->down, code, false);
 	if (bit(in->eaten, code))
@@ -203,6 +209,7 @@ int input_key(struct input *in, uint32_t code, bool down)
 
 void input_focus_enter(struct input *in, const uint32_t *keys, unsigned int n)
 {
+	LOG_DBG("focus in, %u keys held", n);
 	for (unsigned int i = 0; i < n; i++) {
 		if (keys[i] >= KEY_CNT || bit(in->down, keys[i]))
 			continue;
@@ -214,6 +221,7 @@ void input_focus_enter(struct input *in, const uint32_t *keys, unsigned int n)
 
 void input_focus_leave(struct input *in)
 {
+	LOG_DBG("focus out: what the guest holds is released");
 	for (uint32_t code = 0; code < KEY_CNT; code++)
 		if (bit(in->sent, code))
 			push_key(in, code, false);

@@ -6,7 +6,9 @@
  *
  * - Hotkeys are matched here, for every presenter: a key that completes a
  *   chord is the viewer's, and neither its press nor its release reaches
- *   the guest.
+ *   the guest.  A chord of modifiers alone (release-cursor's ctrl+alt)
+ *   fires on the press that completes it, and the modifiers still reach
+ *   the guest, as in virt-viewer.
  * - Keys held in the guest are remembered: when the keyboard focus leaves,
  *   or the sink changes, they are released there (no stuck keys); a key
  *   whose press the guest did not get does not send it a release.
@@ -63,6 +65,11 @@ struct input_sink {
 	int (*send)(void *data, const struct input_event *ev, unsigned int n);
 	/* Whether motion should be sent now; false: keep coalescing it. */
 	bool (*ready)(void *data);
+	/*
+	 * Whether the guest's pointer is relative (a mouse, no tablet): the
+	 * presenters then send motion, not positions.  NULL: absolute.
+	 */
+	bool (*relative)(void *data);
 };
 
 struct input;
@@ -80,6 +87,8 @@ void input_destroy(struct input *in);
  */
 void input_set_sink(struct input *in, const struct input_sink *sink, void *data);
 bool input_has_sink(const struct input *in);
+/* Whether the sink says the guest's pointer is relative (see input_sink). */
+bool input_pointer_relative(const struct input *in);
 
 /*
  * Key @code (evdev) went down or up on the seat (once per seat: a second

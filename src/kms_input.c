@@ -54,7 +54,8 @@ static void handle_key(struct kms_input *k, struct libinput_event_keyboard *ev)
 	if ((down && count != 1) || (!down && count != 0))
 		return;
 	action = input_key(k->input, key, down);
-	if (action >= 0) {
+	/* release-cursor (every ctrl+alt) has nothing to release on a kiosk's seat. */
+	if (action >= 0 && action != HOTKEY_RELEASE_CURSOR) {
 		LOG_INFO("hotkey: %s", hotkeys_action_name((enum hotkey_action)action));
 		k->listener->action(k->data, (enum hotkey_action)action);
 	}

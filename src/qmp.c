@@ -20,6 +20,9 @@
 #define IN_MAX 65536		/* one line of QEMU's; events can be long, replies are not */
 #define GREETING_NS 5000000000ull
 #define BUSY_BATCHES 2		/* unanswered batches that make the sink busy */
+#define MICE "{\"execute\":\"query-mice\",\"id\":\"mice\"}\n"
+#define MICE_ID "\"id\": \"mice\"}"
+#define MICE_EVERY_NS 1000000000ull
 
 struct qmp {
 	struct sockbuf sb;
@@ -28,6 +31,9 @@ struct qmp {
 	bool warned_greeting;
 	uint64_t connected_ns;
 	unsigned int inflight;	/* commands not answered yet, qmp_capabilities included */
+	bool mice_asked;	/* a query-mice among them */
+	uint64_t mice_ns;	/* when one was last asked */
+	int pointer;		/* QMP_POINTER_* */
 	char in[IN_MAX];
 	size_t in_len;
 	bool skipping;		/* in a line longer than IN_MAX: dropped to its end */
@@ -62,13 +68,18 @@ struct qmp *qmp_connect(const char *path, int *ret_err)
 		return NULL;
 	}
 	q->connected_ns = now_ns();
-	/* Pipelined: QEMU reads it after its greeting, and input queues behind it. */
-	*ret_err = sockbuf_printf(&q->sb, "{\"execute\":\"qmp_capabilities\"}\n");
+	/*
+	 * Pipelined: QEMU reads it after its greeting, and input queues
+	 * behind it.  Which pointer the guest has is asked at once.
+	 */
+	*ret_err = sockbuf_printf(&q->sb, "{\"execute\":\"qmp_capabilities\"}\n" MICE);
 	if (*ret_err) {
 		qmp_destroy(q);
 		return NULL;
 	}
-	q->inflight = 1;
+	q->inflight = 2;
+	q->mice_asked = true;
+	q->mice_ns = q->connected_ns;
 	return q;
 }
 
@@ -123,8 +134,85 @@ static void log_error(struct qmp *q, const char *line)
 			 (unsigned long long)q->c.errors, d ? len : 200, d ? d : line);
 }
 
+/*
+ * query-mice's answer, {"return": [{"name": ..., "current": true,
+ * "absolute": false, ...}, ...]}: whether the mouse QEMU gives motion to
+ * now is absolute.  Strings are skipped whole, escapes and all: a mouse's
+ * name is whatever a host device calls itself (virtio-input-host).
+ */
+int qmp_parse_mice(const char *s)
+{
+	int depth = 0, current = -1, absolute = -1, ret = QMP_POINTER_UNKNOWN;
+	const char *key = NULL, *str = NULL;
+	size_t klen = 0, slen = 0;
+
+	for (; *s; s++) {
+		switch (*s) {
+		case '"':
+			str = ++s;
+			while (*s && *s != '"')
+				s += s[0] == '\\' && s[1] ? 2 : 1;
+			if (!*s)
+				return QMP_POINTER_UNKNOWN;
+			slen = (size_t)(s - str);
+			break;
+		case ':':
+			key = str;
+			klen = slen;
+			break;
+		case '{':
+		case '[':
+			if (++depth == 3)
+				current = absolute = -1;
+			key = NULL;
+			break;
+		case '}':
+		case ']':
+			if (depth-- == 3 && current == 1 && absolute >= 0)
+				ret = absolute ? QMP_POINTER_ABSOLUTE : QMP_POINTER_RELATIVE;
+			key = NULL;
+			break;
+		case 't':
+		case 'f':
+			if (strncmp(s, *s == 't' ? "true" : "false", *s == 't' ? 4 : 5))
+				return QMP_POINTER_UNKNOWN;
+			if (depth == 3 && key && klen == 7 && !strncmp(key, "current", 7))
+				current = *s == 't';
+			else if (depth == 3 && key && klen == 8 && !strncmp(key, "absolute", 8))
+				absolute = *s == 't';
+			key = NULL;
+			s += *s == 't' ? 3 : 4;
+			break;
+		default:
+			break;
+		}
+	}
+	return ret;
+}
+
+static void set_pointer(struct qmp *q, int pointer)
+{
+	static const char *const what[] = {
+		[QMP_POINTER_UNKNOWN] = "unknown (QEMU names no current mouse)",
+		[QMP_POINTER_ABSOLUTE] = "absolute (a tablet)",
+		[QMP_POINTER_RELATIVE] = "relative (a mouse): a click in the window grabs the pointer",
+	};
+
+	if (pointer == q->pointer)
+		return;
+	q->pointer = pointer;
+	LOG_INFO("%s: the guest's pointer is %s", q->path, what[pointer]);
+}
+
+int qmp_pointer(const struct qmp *q)
+{
+	return q->pointer;
+}
+
 static int handle_line(struct qmp *q, const char *line)
 {
+	size_t len;
+
 	/* QEMU writes its keys first, in this spelling: no JSON parser needed for four kinds. */
 	if (!strncmp(line, "{\"QMP\":", 7)) {
 		if (q->greeted)
@@ -144,6 +232,13 @@ static int handle_line(struct qmp *q, const char *line)
 			return -EPROTO;
 		}
 		q->inflight--;
+		len = strlen(line);
+		if (q->mice_asked && len >= strlen(MICE_ID) &&
+		    !strcmp(line + len - strlen(MICE_ID), MICE_ID)) {
+			q->mice_asked = false;
+			set_pointer(q, line[2] == 'r' ? qmp_parse_mice(line) : QMP_POINTER_UNKNOWN);
+			return 0;
+		}
 		q->c.replies++;
 		if (line[2] == 'e')
 			log_error(q, line);
@@ -232,6 +327,26 @@ static int add_event(struct qmp *q, const struct input_event *ev, bool first)
 	return -EINVAL;
 }
 
+/*
+ * Whether to ask again which pointer the guest has: QEMU says nothing when
+ * it changes (the guest's tablet driver loads after the viewer connected).
+ * On a click, and while it is not known to be absolute, on motion at most
+ * once a second: the answer is fresh when a click decides whether to grab,
+ * and a kiosk's mouse stops sending motion once the guest has a tablet.
+ */
+static bool ask_mice(const struct qmp *q, const struct input_event *ev, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (ev[i].type == INPUT_EV_BUTTON && ev[i].down)
+			return true;
+		if ((ev[i].type == INPUT_EV_ABS || ev[i].type == INPUT_EV_REL) &&
+		    q->pointer != QMP_POINTER_ABSOLUTE &&
+		    now_ns() - q->mice_ns >= MICE_EVERY_NS)
+			return true;
+	}
+	return false;
+}
+
 static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 {
 	struct qmp *q = data;
@@ -243,6 +358,12 @@ static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 		ret = add_event(q, &ev[i], i == 0);
 	if (!ret)
 		ret = sockbuf_printf(&q->sb, "]}}\n");
+	if (!ret && !q->mice_asked && ask_mice(q, ev, n)) {
+		ret = sockbuf_printf(&q->sb, MICE);
+		q->mice_asked = !ret;
+		q->inflight += !ret;
+		q->mice_ns = now_ns();
+	}
 	if (ret) {
 		q->sb.len = undo;
 		LOG_ERR("%s: %u input events dropped: %s (QEMU is not reading)", q->path, n,
@@ -260,12 +381,20 @@ static bool sink_ready(void *data)
 {
 	const struct qmp *q = data;
 
-	return q->inflight < BUSY_BATCHES;
+	return q->inflight - q->mice_asked < BUSY_BATCHES;
+}
+
+static bool sink_relative(void *data)
+{
+	const struct qmp *q = data;
+
+	return q->pointer == QMP_POINTER_RELATIVE;
 }
 
 const struct input_sink qmp_input_sink = {
 	.send = sink_send,
 	.ready = sink_ready,
+	.relative = sink_relative,
 };
 
 /* "unix:PATH,opt=..." or "unix:PATH": PATH; NULL for other kinds. */

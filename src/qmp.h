@@ -2,7 +2,8 @@
 /*
  * A QMP client for input (qmp_): QEMU's machine protocol on a unix socket,
  * spoken without blocking from the viewer's epoll loop, for one command:
- * input-send-event, a batch of keys (qnums), buttons and motion per call.
+ * input-send-event, a batch of keys (qnums), buttons and motion per call;
+ * and query-mice, for whether the guest's pointer is absolute.
  *
  * Commands are pipelined: qmp_capabilities goes out with the connection,
  * input queues behind it.  Each batch is answered; with two batches
@@ -42,6 +43,21 @@ int qmp_dispatch(struct qmp *q, uint32_t events);
  * serves one client at a time on a socket).
  */
 void qmp_check(struct qmp *q, uint64_t now_ns);
+
+/*
+ * Which pointer the guest has, from QEMU's query-mice: asked when
+ * connecting, after each click, and while it is not known to be absolute
+ * on pointer motion at most once a second (QEMU says nothing when the
+ * guest's tablet driver loads); the sink's relative() says the same.
+ */
+enum {
+	QMP_POINTER_UNKNOWN,
+	QMP_POINTER_ABSOLUTE,
+	QMP_POINTER_RELATIVE,
+};
+int qmp_pointer(const struct qmp *q);
+/* query-mice's answer, a line of QEMU's, as QMP_POINTER_*: for the tests. */
+int qmp_parse_mice(const char *line);
 
 /* The sink for input_set_sink(), with the qmp as its data. */
 extern const struct input_sink qmp_input_sink;

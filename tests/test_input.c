@@ -114,8 +114,9 @@ static void test_hotkey_not_sent(void)
 	struct input *in = setup();
 
 	CHECK(in);
-	input_key(in, KEY_LEFTCTRL, true);
-	input_key(in, KEY_LEFTALT, true);
+	CHECK_INT_EQ(input_key(in, KEY_LEFTCTRL, true), -1);
+	/* ctrl+alt, modifiers alone: release-cursor, and both still go to the guest. */
+	CHECK_INT_EQ(input_key(in, KEY_LEFTALT, true), HOTKEY_RELEASE_CURSOR);
 	CHECK_INT_EQ(input_key(in, KEY_S, true), HOTKEY_CYCLE_SCALE);
 	CHECK_INT_EQ(input_key(in, KEY_S, false), -1);
 	input_key(in, KEY_LEFTALT, false);
@@ -135,6 +136,60 @@ static void test_hotkey_not_sent(void)
 	CHECK_INT_EQ(input_key(in, KEY_F11, true), -1);
 	input_flush(in);
 	CHECK(is_key(6, KEY_F11, true));
+	input_destroy(in);
+}
+
+/* release-cursor is the modifiers alone: not with shift too, and as the user set it. */
+static void test_release_cursor(void)
+{
+	struct input *in = setup();
+	const char *why;
+
+	CHECK(in);
+	CHECK_INT_EQ(input_key(in, KEY_LEFTSHIFT, true), -1);
+	CHECK_INT_EQ(input_key(in, KEY_RIGHTCTRL, true), -1);
+	CHECK_INT_EQ(input_key(in, KEY_RIGHTALT, true), -1);	/* shift+ctrl+alt */
+	input_key(in, KEY_LEFTSHIFT, false);
+	input_key(in, KEY_RIGHTALT, false);
+	CHECK_INT_EQ(input_key(in, KEY_RIGHTALT, true), HOTKEY_RELEASE_CURSOR);
+	input_key(in, KEY_RIGHTALT, false);
+	input_key(in, KEY_RIGHTCTRL, false);
+	CHECK_INT_EQ(hotkeys_parse("release-cursor=shift+super", &hk, &why), 0);
+	CHECK_INT_EQ(input_key(in, KEY_LEFTMETA, true), -1);
+	CHECK_INT_EQ(input_key(in, KEY_LEFTSHIFT, true), HOTKEY_RELEASE_CURSOR);
+	input_flush(in);
+	CHECK(is_key(rec.n - 1, KEY_LEFTSHIFT, true));
+	input_destroy(in);
+}
+
+/* The sink says which pointer the guest has; no sink or no answer: absolute. */
+static bool rel_answer;
+
+static bool rec_relative(void *data)
+{
+	return rel_answer;
+}
+
+static void test_pointer_relative(void)
+{
+	static const struct input_sink rel_sink = { .send = rec_send, .ready = rec_ready,
+						    .relative = rec_relative };
+	struct input *in = setup();
+
+	CHECK(in);
+	CHECK(!input_pointer_relative(in));
+	input_set_sink(in, &rel_sink, NULL);
+	CHECK(!input_pointer_relative(in));
+	rel_answer = true;
+	CHECK(input_pointer_relative(in));
+	input_pointer_rel(in, 3.5, -2);
+	input_pointer_rel(in, 1, -1);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 1);
+	CHECK(rec.ev[0].type == INPUT_EV_REL && rec.ev[0].x == 4 && rec.ev[0].y == -3);
+	input_set_sink(in, NULL, NULL);
+	CHECK(!input_pointer_relative(in));
+	rel_answer = false;
 	input_destroy(in);
 }
 
@@ -308,6 +363,8 @@ int main(void)
 	RUN_TEST(test_keymap);
 	RUN_TEST(test_keys_in_order);
 	RUN_TEST(test_hotkey_not_sent);
+	RUN_TEST(test_release_cursor);
+	RUN_TEST(test_pointer_relative);
 	RUN_TEST(test_focus);
 	RUN_TEST(test_motion_coalesced);
 	RUN_TEST(test_buttons_and_wheel);

@@ -54,7 +54,8 @@ static void test_session(void)
 	/* Negotiation goes out at once, before the greeting is read. */
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLOUT), 0);
 	server_read(s, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "{\"execute\":\"qmp_capabilities\"}\n"));
+	CHECK(!strcmp(buf, "{\"execute\":\"qmp_capabilities\"}\n"
+		      "{\"execute\":\"query-mice\",\"id\":\"mice\"}\n"));
 	/* One batch in flight with the negotiation: busy at two. */
 	CHECK(qmp_input_sink.ready(q));
 	CHECK_INT_EQ(qmp_input_sink.send(q, ev, 3), 0);
@@ -70,16 +71,71 @@ static void test_session(void)
 	say(s, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n{\"return\": {}}\r\n{\"ti");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
 	CHECK(qmp_input_sink.ready(q));
-	say(s, "mestamp\": {}, \"event\": \"RESUME\"}\r\n{\"error\": {\"class\": \"GenericError\", "
-	       "\"desc\": \"no tablet\"}}\r\n");
+	CHECK_INT_EQ(qmp_pointer(q), QMP_POINTER_UNKNOWN);
+	CHECK(!qmp_input_sink.relative(q));
+	say(s, "mestamp\": {}, \"event\": \"RESUME\"}\r\n{\"return\": [{\"name\": \"QEMU PS/2 "
+	       "Mouse\", \"index\": 0, \"current\": true, \"absolute\": false}], \"id\": \"mice\"}\r\n"
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no tablet\"}}\r\n");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
 	qmp_get_counters(q, &c);
 	CHECK(c.batches == 1 && c.events == 3 && c.replies == 2 && c.errors == 1);
+	CHECK_INT_EQ(qmp_pointer(q), QMP_POINTER_RELATIVE);
+	CHECK(qmp_input_sink.relative(q));
+	/* A click asks again, once however many buttons; motion not within a second of the last. */
+	CHECK_INT_EQ(qmp_input_sink.send(q, &ev[1], 1), 0);
+	server_read(s, buf, sizeof(buf));
+	CHECK(!strstr(buf, "query-mice"));
+	ev[2].down = true;
+	ev[0] = ev[2];
+	CHECK_INT_EQ(qmp_input_sink.send(q, ev, 3), 0);
+	server_read(s, buf, sizeof(buf));
+	CHECK(strstr(buf, "]}}\n{\"execute\":\"query-mice\",\"id\":\"mice\"}\n"));
+	CHECK(!strstr(strstr(buf, "query-mice") + 1, "query-mice"));
+	CHECK_INT_EQ(qmp_input_sink.send(q, ev, 3), 0);
+	server_read(s, buf, sizeof(buf));
+	CHECK(!strstr(buf, "query-mice"));	/* one is asked already */
+	say(s, "{\"return\": {}}\r\n{\"return\": {}}\r\n{\"return\": [{\"name\": \"QEMU Virtio "
+	       "Tablet\", \"index\": 2, \"current\": true, \"absolute\": true}], \"id\": \"mice\"}\r\n"
+	       "{\"return\": {}}\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
+	CHECK_INT_EQ(qmp_pointer(q), QMP_POINTER_ABSOLUTE);
+	CHECK(qmp_input_sink.ready(q));
 	/* An answer to nothing is a broken peer. */
 	say(s, "{\"return\": {}}\r\n");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), -EPROTO);
 	qmp_destroy(q);
 	close(s);
+}
+
+/* query-mice's answers as QEMU writes them, and as a hostile device's name could bend them. */
+static void test_mice(void)
+{
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"name\": \"QEMU PS/2 Mouse\", \"index\": 0, "
+				    "\"current\": false, \"absolute\": false}, {\"name\": \"QEMU "
+				    "Virtio Tablet\", \"index\": 2, \"current\": true, \"absolute\": "
+				    "true}], \"id\": \"mice\"}"), QMP_POINTER_ABSOLUTE);
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"name\": \"t\", \"index\": 1, \"current\": "
+				    "true, \"absolute\": false}], \"id\": \"mice\"}"),
+		     QMP_POINTER_RELATIVE);
+	/* QEMU 10's "type" and keys in any order. */
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"absolute\": true, \"type\": \"abs\", "
+				    "\"current\": true, \"index\": 3, \"name\": \"x\"}]}"),
+		     QMP_POINTER_ABSOLUTE);
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [], \"id\": \"mice\"}"), QMP_POINTER_UNKNOWN);
+	/* A name that says what it is not, escapes and all: strings are skipped whole. */
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"name\": \"\\\"}, {\\\"current\\\": true, "
+				    "\\\"absolute\\\": true}\", \"current\": true, \"absolute\": "
+				    "false}]}"), QMP_POINTER_RELATIVE);
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"name\": \"x}]\", \"current\": true, "
+				    "\"absolute\": false}]}"), QMP_POINTER_RELATIVE);
+	/* Cut short, or not JSON: nothing known. */
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"name\": \"x"), QMP_POINTER_UNKNOWN);
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"current\": tr"), QMP_POINTER_UNKNOWN);
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"current\": true, \"absolute\": fals"),
+		     QMP_POINTER_UNKNOWN);
+	/* Nested deeper than a mouse: not a mouse's keys. */
+	CHECK_INT_EQ(qmp_parse_mice("{\"return\": [{\"x\": {\"current\": true, \"absolute\": "
+				    "false}}]}"), QMP_POINTER_UNKNOWN);
 }
 
 static void test_not_qmp_and_eof(void)
@@ -165,6 +221,7 @@ int main(void)
 		return 1;
 	}
 	RUN_TEST(test_session);
+	RUN_TEST(test_mice);
 	RUN_TEST(test_not_qmp_and_eof);
 	RUN_TEST(test_not_reading);
 	RUN_TEST(test_find_in_argv);
