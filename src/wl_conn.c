@@ -12,8 +12,11 @@
 
 #include "fractional-scale-v1-client-protocol.h"
 #include "idle-inhibit-unstable-v1-client-protocol.h"
+#include "keyboard-shortcuts-inhibit-unstable-v1-client-protocol.h"
 #include "linux-dmabuf-v1-client-protocol.h"
+#include "pointer-constraints-unstable-v1-client-protocol.h"
 #include "presentation-time-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
 #include "viewporter-client-protocol.h"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
@@ -187,6 +190,14 @@ static void handle_global(void *data, struct wl_registry *reg, uint32_t name,
 			wl_registry_bind(reg, name, &wp_fractional_scale_manager_v1_interface, 1);
 	} else if (!strcmp(iface, zwp_idle_inhibit_manager_v1_interface.name)) {
 		c->idle_manager = wl_registry_bind(reg, name, &zwp_idle_inhibit_manager_v1_interface, 1);
+	} else if (!strcmp(iface, zwp_relative_pointer_manager_v1_interface.name)) {
+		c->relative_manager =
+			wl_registry_bind(reg, name, &zwp_relative_pointer_manager_v1_interface, 1);
+	} else if (!strcmp(iface, zwp_pointer_constraints_v1_interface.name)) {
+		c->constraints = wl_registry_bind(reg, name, &zwp_pointer_constraints_v1_interface, 1);
+	} else if (!strcmp(iface, zwp_keyboard_shortcuts_inhibit_manager_v1_interface.name)) {
+		c->shortcuts_manager = wl_registry_bind(
+			reg, name, &zwp_keyboard_shortcuts_inhibit_manager_v1_interface, 1);
 	} else if (!strcmp(iface, wl_seat_interface.name) && !c->seat) {
 		c->seat = wlout_seat_bind(reg, name, version);
 	}
@@ -379,11 +390,14 @@ int wlout_conn_open(struct wlout_conn *c)
 	if (!c->viewporter)
 		LOG_WARN("the compositor has no wp_viewporter: frames are shown unscaled");
 	LOG_INFO("compositor: linux-dmabuf %s (%zu format/modifier pairs), viewporter %s, "
-		 "presentation-time %s, fractional-scale %s, xdg-decoration %s, idle-inhibit %s",
+		 "presentation-time %s, fractional-scale %s, xdg-decoration %s, idle-inhibit %s, "
+		 "pointer grab %s, shortcuts-inhibit %s",
 		 c->dmabuf ? (c->feedback ? "v4" : "v3") : "no", c->dmabuf_formats.n,
 		 c->viewporter ? "yes" : "no", c->presentation ? "yes" : "no",
 		 c->fractional_manager ? "yes" : "no", c->decoration_manager ? "yes" : "no",
-		 c->idle_manager ? "yes" : "no");
+		 c->idle_manager ? "yes" : "no",
+		 c->relative_manager && c->constraints ? "yes" : "no",
+		 c->shortcuts_manager ? "yes" : "no");
 	return 0;
 }
 
@@ -401,6 +415,12 @@ void wlout_conn_close(struct wlout_conn *c)
 		zwp_linux_dmabuf_v1_destroy(c->dmabuf);
 	if (c->idle_manager)
 		zwp_idle_inhibit_manager_v1_destroy(c->idle_manager);
+	if (c->relative_manager)
+		zwp_relative_pointer_manager_v1_destroy(c->relative_manager);
+	if (c->constraints)
+		zwp_pointer_constraints_v1_destroy(c->constraints);
+	if (c->shortcuts_manager)
+		zwp_keyboard_shortcuts_inhibit_manager_v1_destroy(c->shortcuts_manager);
 	if (c->fractional_manager)
 		wp_fractional_scale_manager_v1_destroy(c->fractional_manager);
 	if (c->decoration_manager)

@@ -32,6 +32,9 @@ struct wlout_conn {
 	struct zxdg_decoration_manager_v1 *decoration_manager;
 	struct wp_fractional_scale_manager_v1 *fractional_manager;
 	struct zwp_idle_inhibit_manager_v1 *idle_manager;
+	struct zwp_relative_pointer_manager_v1 *relative_manager;	/* the pointer grab */
+	struct zwp_pointer_constraints_v1 *constraints;
+	struct zwp_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_manager;
 	struct wlout_seat *seat;
 
 	uint32_t clock_id;		/* the presentation clock; UINT32_MAX: none */

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: MIT
 /* The Wayland presenter's seat; see wl_seat.h. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <wayland-client.h>
 
+#include "keyboard-shortcuts-inhibit-unstable-v1-client-protocol.h"
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
+
 #define LOG_MODULE "wayland"
 #include "input.h"
 #include "log.h"
+#include "wl_conn.h"
 #include "wl_seat.h"
+#include "wl_shm.h"
 
 /* wl_pointer 8: axis_value120. */
 #define SEAT_VERSION 8
@@ -23,6 +30,16 @@ struct wlout_seat {
 	int32_t v120[2];			/* this frame's wheel, [vertical, horizontal] */
 	bool have_v120;				/* ... given in 120ths */
 	int32_t discrete[2];			/* ... in detents (wl_pointer 5 to 7) */
+	uint32_t enter_serial;			/* the pointer's, for set_cursor */
+
+	/* The grab (a guest with a relative pointer); lock NULL: none. */
+	struct zwp_locked_pointer_v1 *lock;
+	struct zwp_relative_pointer_v1 *relative;
+	struct zwp_keyboard_shortcuts_inhibitor_v1 *inhibitor;
+	uint32_t grab_button;			/* the click that grabbed: its release is ours */
+	struct wl_surface *arrow;		/* the pointer's image after a grab */
+	struct wlout_shm arrow_buf;
+	struct wlout_conn *arrow_conn;
 
 	struct input *input;
 	const struct wlout_seat_listener *listener;
@@ -63,7 +80,9 @@ static void handle_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint
 		return;
 	a = input_key(s->input, key, state == WL_KEYBOARD_KEY_STATE_PRESSED);
 	if (a >= 0) {
-		LOG_INFO("hotkey: %s", hotkeys_action_name((enum hotkey_action)a));
+		/* release-cursor is every ctrl+alt: said when it lets a grab go. */
+		if (a != HOTKEY_RELEASE_CURSOR)
+			LOG_INFO("hotkey: %s", hotkeys_action_name((enum hotkey_action)a));
 		s->listener->action(s->data, (enum hotkey_action)a);
 	}
 }
@@ -92,7 +111,10 @@ static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
 	struct wlout_seat *s = data;
 
 	s->pointer_surface = surface;
-	if (s->input)
+	s->enter_serial = serial;
+	if (s->lock)
+		wl_pointer_set_cursor(p, serial, NULL, 0, 0);
+	else if (s->input)
 		s->listener->motion(s->data, surface, wl_fixed_to_double(x), wl_fixed_to_double(y));
 }
 
@@ -111,7 +133,7 @@ static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_f
 {
 	struct wlout_seat *s = data;
 
-	if (s->input && s->pointer_surface)
+	if (s->input && s->pointer_surface && !s->lock)
 		s->listener->motion(s->data, s->pointer_surface, wl_fixed_to_double(x),
 				    wl_fixed_to_double(y));
 }
@@ -120,9 +142,21 @@ static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, ui
 			   uint32_t button, uint32_t state)
 {
 	struct wlout_seat *s = data;
+	bool down = state == WL_POINTER_BUTTON_STATE_PRESSED;
 
-	if (s->input)
-		input_button(s->input, button, state == WL_POINTER_BUTTON_STATE_PRESSED);
+	if (!s->input)
+		return;
+	if (!down && button == s->grab_button) {
+		s->grab_button = 0;
+		return;
+	}
+	/* A click that grabs the pointer is the viewer's, not the guest's. */
+	if (down && !s->lock && s->pointer_surface && s->listener->press &&
+	    s->listener->press(s->data, s->pointer_surface)) {
+		s->grab_button = button;
+		return;
+	}
+	input_button(s->input, button, down);
 }
 
 static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
@@ -185,6 +219,112 @@ static const struct wl_pointer_listener pointer_listener = {
 	.axis_value120 = pointer_axis_value120,
 };
 
+/* ---- The grab ---- */
+
+static void relative_motion(void *data, struct zwp_relative_pointer_v1 *r, uint32_t hi,
+			    uint32_t lo, wl_fixed_t dx, wl_fixed_t dy, wl_fixed_t dx_raw,
+			    wl_fixed_t dy_raw)
+{
+	struct wlout_seat *s = data;
+
+	/* Accelerated, as the user's pointer moves elsewhere. */
+	if (s->input)
+		input_pointer_rel(s->input, wl_fixed_to_double(dx), wl_fixed_to_double(dy));
+}
+
+static const struct zwp_relative_pointer_v1_listener relative_listener = {
+	.relative_motion = relative_motion,
+};
+
+static void locked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	LOG_INFO("pointer grabbed: its motion goes to the guest; release-cursor lets it go");
+}
+
+static void unlocked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	/* A oneshot lock is over for good: the window lost the pointer. */
+	wlout_seat_ungrab(data, "the compositor ended the grab");
+}
+
+static const struct zwp_locked_pointer_v1_listener lock_listener = {
+	.locked = locked,
+	.unlocked = unlocked,
+};
+
+/* A 9x14 arrow, for the pointer the grab hid ('#' black, '.' white). */
+static const char *const arrow_rows[] = {
+	"#        ", "##       ", "#.#      ", "#..#     ", "#...#    ", "#....#   ",
+	"#.....#  ", "#......# ", "#.......#", "#....####", "#..#.#   ", "#.# #.#  ",
+	"##   #.# ", "      ## ",
+};
+
+static void show_arrow(struct wlout_seat *s, struct wlout_conn *c)
+{
+	const uint32_t w = 9, h = sizeof(arrow_rows) / sizeof(arrow_rows[0]);
+
+	if (!s->arrow) {
+		if (wlout_shm_init(&s->arrow_buf, c->shm, w, h, WL_SHM_FORMAT_ARGB8888, 4))
+			return;
+		for (uint32_t y = 0; y < h; y++)
+			for (uint32_t x = 0; x < w; x++)
+				((uint32_t *)s->arrow_buf.data)[y * w + x] =
+					arrow_rows[y][x] == '#' ? 0xff000000 :
+					arrow_rows[y][x] == '.' ? 0xffffffff : 0;
+		s->arrow = wl_compositor_create_surface(c->compositor);
+		wl_surface_attach(s->arrow, s->arrow_buf.buffer, 0, 0);
+		wl_surface_damage_buffer(s->arrow, 0, 0, (int32_t)w, (int32_t)h);
+		wl_surface_commit(s->arrow);
+	}
+	wl_pointer_set_cursor(s->pointer, s->enter_serial, s->arrow, 0, 0);
+}
+
+int wlout_seat_grab(struct wlout_seat *s, struct wlout_conn *c, struct wl_surface *surface)
+{
+	if (s->lock)
+		return 0;
+	if (!s->pointer || !c->relative_manager || !c->constraints)
+		return -ENOTSUP;
+	s->arrow_conn = c;
+	s->lock = zwp_pointer_constraints_v1_lock_pointer(c->constraints, surface, s->pointer, NULL,
+		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
+	zwp_locked_pointer_v1_add_listener(s->lock, &lock_listener, s);
+	s->relative = zwp_relative_pointer_manager_v1_get_relative_pointer(c->relative_manager,
+									   s->pointer);
+	zwp_relative_pointer_v1_add_listener(s->relative, &relative_listener, s);
+	/* Where the compositor offers it, its own shortcuts (alt+tab...) go to the guest too. */
+	if (c->shortcuts_manager)
+		s->inhibitor = zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
+			c->shortcuts_manager, surface, s->seat);
+	wl_pointer_set_cursor(s->pointer, s->enter_serial, NULL, 0, 0);
+	if (s->input)
+		input_pointer_leave(s->input);	/* buttons held go up: a new pointer */
+	return 0;
+}
+
+bool wlout_seat_grabbed(const struct wlout_seat *s)
+{
+	return s && s->lock;
+}
+
+void wlout_seat_ungrab(struct wlout_seat *s, const char *why)
+{
+	if (!s || !s->lock)
+		return;
+	zwp_locked_pointer_v1_destroy(s->lock);
+	zwp_relative_pointer_v1_destroy(s->relative);
+	if (s->inhibitor)
+		zwp_keyboard_shortcuts_inhibitor_v1_destroy(s->inhibitor);
+	s->lock = NULL;
+	s->relative = NULL;
+	s->inhibitor = NULL;
+	if (s->input)
+		input_pointer_leave(s->input);
+	if (s->pointer && s->pointer_surface)
+		show_arrow(s, s->arrow_conn);
+	LOG_INFO("pointer released: %s", why);
+}
+
 static void handle_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 {
 	struct wlout_seat *s = data;
@@ -203,6 +343,7 @@ static void handle_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 		s->pointer = wl_seat_get_pointer(seat);
 		wl_pointer_add_listener(s->pointer, &pointer_listener, s);
 	} else if (!ptr && s->pointer) {
+		wlout_seat_ungrab(s, "the seat has no pointer now");
 		wl_pointer_destroy(s->pointer);
 		s->pointer = NULL;
 		s->pointer_surface = NULL;
@@ -244,6 +385,15 @@ void wlout_seat_destroy(struct wlout_seat *s)
 {
 	if (!s)
 		return;
+	if (s->lock) {
+		zwp_locked_pointer_v1_destroy(s->lock);
+		zwp_relative_pointer_v1_destroy(s->relative);
+		if (s->inhibitor)
+			zwp_keyboard_shortcuts_inhibitor_v1_destroy(s->inhibitor);
+	}
+	if (s->arrow)
+		wl_surface_destroy(s->arrow);
+	wlout_shm_finish(&s->arrow_buf);
 	if (s->pointer)
 		wl_pointer_destroy(s->pointer);
 	if (s->keyboard)

@@ -97,6 +97,7 @@ struct wlout {
 	bool egl_failed;
 
 	struct input *input;		/* keys and pointer for the guest (viewer.c's) */
+	bool grab_warned;		/* the compositor cannot grab the pointer: said once */
 };
 
 static void set_fullscreen(struct wlout *w, bool on)
@@ -726,6 +727,9 @@ static void handle_action(void *data, enum hotkey_action a)
 	case HOTKEY_SECURE_ATTENTION:
 		input_secure_attention(w->input);
 		break;
+	case HOTKEY_RELEASE_CURSOR:
+		wlout_seat_ungrab(w->conn.seat, "release-cursor");
+		break;
 	default:
 		break;
 	}
@@ -747,9 +751,31 @@ static void handle_motion(void *data, struct wl_surface *surface, double x, doub
 		input_pointer_abs(w->input, fx, fy, w->frame_width, w->frame_height);
 }
 
+/*
+ * A click on the guest whose pointer is relative grabs the pointer (as in
+ * virt-viewer): a position means nothing to such a guest.
+ */
+static bool handle_press(void *data, struct wl_surface *surface)
+{
+	struct wlout *w = data;
+	int ret;
+
+	if (surface != w->surface || !w->showing || !input_pointer_relative(w->input))
+		return false;
+	ret = wlout_seat_grab(w->conn.seat, &w->conn, w->surface);
+	if (ret && !w->grab_warned) {
+		w->grab_warned = true;
+		LOG_WARN("the guest's pointer is relative, and the compositor cannot grab the "
+			 "pointer (no relative-pointer or pointer-constraints): the pointer cannot "
+			 "move the guest's");
+	}
+	return ret == 0;
+}
+
 static const struct wlout_seat_listener seat_listener = {
 	.action = handle_action,
 	.motion = handle_motion,
+	.press = handle_press,
 };
 
 static void create_window(struct wlout *w)
