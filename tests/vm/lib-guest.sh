@@ -40,7 +40,7 @@ guest_check_qemu10() {
 # a NULL chip; 2 boots in about 12); the legacy PIC has no such window.
 guest_cmdline() {
 	_gc_apic=
-	[ "${GUEST_INPUT:-0}" = 1 ] && _gc_apic=" noapic"
+	[ "${GUEST_INPUT:-0}" != 0 ] && _gc_apic=" noapic"
 	echo "console=tty0 console=ttyS0 quiet tsc=reliable no_timer_check 8250.nr_uarts=1$_gc_apic" \
 		"vgpuguest.hz=${1:-5} vgpuguest.text=${2:-3} vgpuguest.mode=1024x768"
 }
@@ -53,7 +53,8 @@ guest_cmdline() {
 # iommufd and its cdev (-object iommufd, QEMU >= 8.2) instead of its group;
 # GUEST_INPUT=1: a virtio keyboard and tablet in the guest, and a QMP
 # socket at $TMPDIR/qmp.sock on QEMU's command line (where the viewer
-# finds it).
+# finds it); GUEST_INPUT=mouse: a virtio mouse instead of the tablet (a
+# guest whose pointer is relative).
 guest_qemu_start() {
 	_gu_dev="vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,display=off"
 	_gu_obj=
@@ -61,9 +62,10 @@ guest_qemu_start() {
 		_gu_dev="$_gu_dev,iommufd=iommufd0"
 		_gu_obj="-object iommufd,id=iommufd0"
 	fi
-	if [ "${GUEST_INPUT:-0}" = 1 ]; then
+	if [ "${GUEST_INPUT:-0}" != 0 ]; then
 		_gu_obj="$_gu_obj -qmp unix:$TMPDIR/qmp.sock,server=on,wait=off"
-		_gu_obj="$_gu_obj -device virtio-keyboard-pci -device virtio-tablet-pci"
+		_gu_obj="$_gu_obj -device virtio-keyboard-pci -device virtio-$([ "$GUEST_INPUT" = mouse ] &&
+			echo mouse || echo tablet)-pci"
 	fi
 	GUEST_T0=$(date +%s%N)
 	# shellcheck disable=SC2086 # _gu_obj is words or none

@@ -110,3 +110,22 @@ in_point() {
 		fail "$1: the tablet at $2,$3 is not there in the guest"
 	}
 }
+
+# in_buttons: the tablet's left button, the mouse's right one and one
+# detent of its wheel down arrive in the guest as such.
+in_buttons() {
+	_in_m=$(in_mark)
+	in_do "btn tablet 272 1"
+	in_do "btn tablet 272 0"
+	in_do "btn mouse 273 1"
+	in_do "btn mouse 273 0"
+	vm_wait_for 600 in_gi "$_in_m" seen 273:0 || fail "the buttons did not arrive"
+	in_do "wheel -1 0"
+	vm_wait_for 600 _in_wheel_is -1 ||
+		fail "one detent down: the guest's wheel says $(in_gi "$_in_m" rel 8), want -1"
+	# BTN_LEFT, BTN_RIGHT: codes >= 0x100, so not among the keys.
+	in_gi "$_in_m" keys || fail "keys from buttons"
+	in_gi "$_in_m" seen 272:1 || fail "no left press in the guest"
+	note "buttons and the wheel arrived"
+}
+_in_wheel_is() { [ "$(in_gi "$_in_m" rel 8)" = "$1" ]; }

@@ -78,20 +78,7 @@ for scale in fill integer none fit; do
 done
 
 # Buttons and the wheel (the tablet's left button; the mouse's wheel, one detent down).
-m=$(in_mark)
-in_do "btn tablet 272 1"
-in_do "btn tablet 272 0"
-in_do "btn mouse 273 1"
-in_do "btn mouse 273 0"
-vm_wait_for 600 in_gi "$m" seen 273:0 || fail "the buttons did not arrive"
-in_do "wheel -1 0"
-wheel_is() { [ "$(in_gi "$m" rel 8)" = "$1" ]; }
-vm_wait_for 600 wheel_is -1 ||
-	fail "one detent down: the guest's wheel says $(in_gi "$m" rel 8), want -1"
-# BTN_LEFT, BTN_RIGHT: codes >= 0x100, so not among the keys.
-in_gi "$m" keys || fail "keys from buttons"
-in_gi "$m" seen 272:1 || fail "no left press in the guest"
-note "buttons and the wheel arrived"
+in_buttons
 
 # A mouse moves the pointer: to the right, the guest's x grows.
 pointer_x() { in_gi 0 abs 0 0 1024 768 | sed 's/.*at \([0-9]*\).*/\1/'; }
