@@ -182,8 +182,8 @@ void options_print_help(FILE *out)
 		"Usage: " PROG " [OPTION]... [VM]\n"
 		"Show the display of a running guest's mediated vGPU (mdev): of the libvirt\n"
 		"VM named VM, or of the guest --pid, --mdev, --device-fd or --fd-socket name.\n"
-		"Keyboard and mouse are not forwarded to the guest yet: the keyboard serves\n"
-		"the hotkeys (quit, cycle-scale, toggle-stats, toggle-fullscreen) only.\n"
+		"Keys and the pointer go to the guest (through QEMU's QMP socket, the VM's\n"
+		"VNC server or its display service), but the hotkeys; --input=off: view only.\n"
 		"Long options may be shortened to any unique prefix.\n"
 		"\n"
 		"Options:\n");
