@@ -74,10 +74,7 @@ int log_errno(enum log_level level, const char *module, int errnum, const char *
 #define LOG_NOTICE(...) log_msg(LOG_LEVEL_NOTICE, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
 #define LOG_INFO(...) log_msg(LOG_LEVEL_INFO, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
 #define LOG_ERRNO(errnum, ...) log_errno(LOG_LEVEL_ERR, LOG_MODULE, (errnum), __VA_ARGS__)
-#if defined(LOG_ENABLE_DBG) && LOG_ENABLE_DBG
+/* Filtered at run time, as the others: -vv and --debug turn it on. */
 #define LOG_DBG(...) log_msg(LOG_LEVEL_DBG, LOG_MODULE, __FILE__, __LINE__, __VA_ARGS__)
-#else
-#define LOG_DBG(...) ((void)0)
-#endif
 
 #endif
