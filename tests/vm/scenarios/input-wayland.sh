@@ -144,7 +144,7 @@ grep -q "compositor: .*pointer grab yes" "$TMPDIR/viewer.log" ||
 	fail "the viewer did not find weston's relative-pointer and pointer-constraints"
 # Over the window (QEMU drops the position: no tablet), which asks QEMU again.
 in_do "abs 32768 32768"
-vwait "the guest's pointer is relative" || { vlog; fail "the viewer does not know the guest's pointer is relative"; }
+vwait "guest.s pointer is relative" || { vlog; fail "the viewer does not know the guest's pointer is relative"; }
 IN_LOG=$LOG2
 m=$(in_mark)
 in_do "btn mouse 272 1"
