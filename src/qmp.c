@@ -226,6 +226,13 @@ static int handle_line(struct qmp *q, const char *line)
 			LOG_NOTICE("%s: QEMU greeted us; input goes through", q->path);
 		return 0;
 	}
+	/*
+	 * QEMU can send an event in the moment between accepting us and
+	 * greeting us (seen with input-linux's QEMU): an event, not a
+	 * stranger.
+	 */
+	if (!q->greeted && !strncmp(line, "{\"timestamp\":", 13))
+		return 0;
 	if (!q->greeted) {
 		LOG_ERR("%s is not a QMP socket: it said \"%.60s\"", q->path, line);
 		return -EPROTO;
