@@ -25,11 +25,20 @@ in_stop() {
 }
 
 # in_do CMD [TENTHS]: one command to the uinput devices, returns when it is
-# done (within 120 s by default).
-in_do() {
-	echo "$1" >&8
-	vm_wait_log "$TMPDIR/input.out" "^done $1\$" "${2:-1200}"
+# done (within 120 s by default): when the tool says so once more than it
+# had (the same command may have been done before).
+in_do() { in_tool_do 8 "$TMPDIR/input.out" "$@"; }
+
+# in_tool_do FD OUT CMD [TENTHS]: the same, for the tool on fd FD writing OUT.
+in_tool_do() {
+	_in_n=$(grep -Fcx "done $3" "$2")
+	echo "$3" >&"$1"
+	vm_wait_for "${4:-1200}" _in_done_more "$2" "done $3" "$_in_n" || {
+		cat "$2"
+		fail "inputtool did not do '$3'"
+	}
 }
+_in_done_more() { [ "$(grep -Fcx "$2" "$1")" -gt "$3" ]; }
 
 # in_mark: where the guest's log is now (for in_gi FROM).
 in_mark() { wc -l <"$IN_LOG"; }
