@@ -568,11 +568,6 @@ static void handle_motion(void *data, double dx, double dy)
 {
 	struct kms *k = data;
 
-	/* The seat is the kiosk's: a guest with a relative pointer gets the mouse's motion. */
-	if (input_pointer_relative(k->guest_input)) {
-		input_pointer_rel(k->guest_input, dx, dy);
-		return;
-	}
 	if (!k->ptr_set) {
 		k->ptr_x = k->layout.dst.x + k->layout.dst.w / 2;
 		k->ptr_y = k->layout.dst.y + k->layout.dst.h / 2;

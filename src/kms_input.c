@@ -69,6 +69,16 @@ static void handle_pointer(struct kms_input *k, enum libinput_event_type type,
 
 	switch (type) {
 	case LIBINPUT_EVENT_POINTER_MOTION:
+		/*
+		 * The seat is the kiosk's: a guest whose pointer is a mouse gets
+		 * the mouse's own motion, unaccelerated, as QEMU's input-linux
+		 * gives it (the guest accelerates it).
+		 */
+		if (input_pointer_relative(k->input)) {
+			input_pointer_rel(k->input, libinput_event_pointer_get_dx_unaccelerated(ev),
+					  libinput_event_pointer_get_dy_unaccelerated(ev));
+			break;
+		}
 		k->listener->motion(k->data, libinput_event_pointer_get_dx(ev),
 				    libinput_event_pointer_get_dy(ev));
 		break;

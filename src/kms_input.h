@@ -17,7 +17,10 @@ struct kms_seat;
 
 struct kms_input_listener {
 	void (*action)(void *data, enum hotkey_action a);
-	/* A mouse moved by (@dx, @dy), in output pixels (accelerated). */
+	/*
+	 * A mouse moved by (@dx, @dy), in output pixels (accelerated); not
+	 * called for a guest whose pointer is relative, which gets the motion.
+	 */
 	void (*motion)(void *data, double dx, double dy);
 	/* A tablet or touch screen points at (@x, @y), 0..1 of the output. */
 	void (*motion_abs)(void *data, double x, double y);
