@@ -480,6 +480,14 @@ static void input_disconnect(struct viewer *v)
 	if (!v->qmp && !v->vnc)
 		return;
 	epoll_ctl(v->epfd, EPOLL_CTL_DEL, input_fd(v), NULL);
+	if (v->qmp) {
+		struct qmp_counters c;
+
+		qmp_get_counters(v->qmp, &c);
+		LOG_INFO("input: %llu events in %llu batches to QMP, %llu answered, %llu refused",
+			 (unsigned long long)c.events, (unsigned long long)c.batches,
+			 (unsigned long long)c.replies, (unsigned long long)c.errors);
+	}
 	qmp_destroy(v->qmp);
 	vnc_destroy(v->vnc);
 	v->qmp = NULL;

@@ -22,6 +22,19 @@
  *   wheel DV DH         the mouse's wheel turns (REL_WHEEL: positive is up)
  *   abs X Y             the tablet points at X, Y (0..65535 of the screen)
  *   btn mouse|tablet CODE 1|0
+ *   lat LOG CODE N      for the benchmark: N presses and releases of CODE,
+ *                       each once the one before is in the guest's report LOG;
+ *                       says "lat US" for each, the time from writing the
+ *                       press to seeing it in LOG (no pause after the write)
+ *   mouse1k LOG MS      for the benchmark: the mouse moves 1 to the right
+ *                       every millisecond for MS ms, as a 1000 Hz mouse does;
+ *                       says "sent N in MS ms from T" (CLOCK_MONOTONIC ns),
+ *                       then "arrived SUM, MS ms
+ *                       after the last report" once the guest's REL_X in LOG
+ *                       sums to N (or after 30 s)
+ *
+ * "inputtool --keyboard NAME" makes a keyboard called NAME alone (for
+ * QEMU's input-linux, which grabs it: nothing else sees its keys).
  *
  * Keys are 30 ms apart.  A guest under TCG in TCG can stall for a second or
  * two while events queue up, then read them all at once, more than evdev
@@ -156,6 +169,7 @@ static int report_open(const char *log)
 	if (rep.fd < 0 || rep.ino < 0 || inotify_add_watch(rep.ino, log, IN_MODIFY) < 0)
 		return -1;
 	lseek(rep.fd, 0, SEEK_END);
+	rep.len = 0;
 	return 0;
 }
 
@@ -193,6 +207,18 @@ static const char *report_line(uint64_t deadline)
 	}
 }
 
+/* Until LOG's report has @want (a line of the guest's input events), 30 s at most. */
+static bool report_wait(const char *want)
+{
+	uint64_t deadline = now_ms() + 30000;
+	const char *line;
+
+	while ((line = report_line(deadline)))
+		if (strstr(line, "vgpuguest: input event") && strstr(line, want))
+			return true;
+	return false;
+}
+
 /* The keys of @list (",1,2,", or NULL: every key of the table) but those of @skip. */
 static void keys_paced(const char *log, const char *list, const char *skip)
 {
@@ -201,7 +227,6 @@ static void keys_paced(const char *log, const char *list, const char *skip)
 	for (uint32_t k = keymap_next(0); k; k = keymap_next(k)) {
 		char code[16], want[32];
 		uint64_t t0 = now_ms();
-		const char *line = NULL;
 
 		snprintf(code, sizeof(code), ",%u,", k);
 		snprintf(want, sizeof(want), " key %u 0 ", k);
@@ -211,10 +236,7 @@ static void keys_paced(const char *log, const char *list, const char *skip)
 		key(k, 0);
 		if (strstr(skip, code))
 			continue;
-		while ((line = report_line(t0 + 30000)) &&
-		       !(strstr(line, "vgpuguest: input event") && strstr(line, want)))
-			;
-		if (line)
+		if (report_wait(want))
 			printf("typed %u in %llu ms\n", k, (unsigned long long)(now_ms() - t0));
 		else
 			printf("lost %u\n", k);
@@ -249,6 +271,84 @@ static int chord(const char *text)
 	return 0;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void latency(const char *log, uint32_t code, int n)
+{
+	char down[32], up[32];
+
+	if (report_open(log))
+		die(log);
+	snprintf(down, sizeof(down), " key %u 1 ", code);
+	snprintf(up, sizeof(up), " key %u 0 ", code);
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = now_us();
+
+		emit(kbd, EV_KEY, (uint16_t)code, 1);
+		emit(kbd, EV_SYN, SYN_REPORT, 0);
+		if (!report_wait(down)) {
+			printf("lost %u\n", code);
+			break;
+		}
+		printf("lat %llu\n", (unsigned long long)(now_us() - t0));
+		fflush(stdout);
+		emit(kbd, EV_KEY, (uint16_t)code, 0);
+		emit(kbd, EV_SYN, SYN_REPORT, 0);
+		if (!report_wait(up)) {
+			printf("lost %u\n", code);
+			break;
+		}
+	}
+	close(rep.fd);
+	close(rep.ino);
+}
+
+static void mouse_1k(const char *log, int ms)
+{
+	struct timespec next;
+	uint64_t t0 = now_us(), t1, deadline;
+	const char *line;
+	long sum = 0;
+	int n = 0;
+
+	if (report_open(log))
+		die(log);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (; n < ms; n++) {
+		emit(mouse, EV_REL, REL_X, 1);
+		emit(mouse, EV_SYN, SYN_REPORT, 0);
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	t1 = now_us();
+	printf("sent %d in %llu ms from %llu\n", n, (unsigned long long)((t1 - t0) / 1000),
+	       (unsigned long long)t0 * 1000);
+	/* Then the guest's REL_X, until it is all there (30 s at most). */
+	deadline = now_ms() + 30000;
+	while (sum < n && (line = report_line(deadline))) {
+		const char *r = strstr(line, "vgpuguest: input event");
+		int v;
+
+		r = r ? strstr(r, " rel 0 ") : NULL;
+		if (r && sscanf(r, " rel 0 %d", &v) == 1)
+			sum += v;
+	}
+	printf("arrived %ld, %llu ms after the last report\n", sum,
+	       (unsigned long long)((now_us() - t1) / 1000));
+	close(rep.fd);
+	close(rep.ino);
+}
+
 static int command(char *line)
 {
 	char what[16], arg[64], log[160], skip[160], list[256];
@@ -274,6 +374,10 @@ static int command(char *line)
 			key(k, 1);
 			key(k, 0);
 		}
+	} else if (sscanf(line, "lat %159s %d %d", log, &a, &b) == 3) {
+		latency(log, (uint32_t)a, b);
+	} else if (sscanf(line, "mouse1k %159s %d", log, &a) == 2 && mouse >= 0) {
+		mouse_1k(log, a);
 	} else if (sscanf(line, "chord %63s", arg) == 1) {
 		return chord(arg);
 	} else if (sscanf(line, "move %d %d", &a, &b) == 2) {
@@ -306,13 +410,16 @@ int main(int argc, char *argv[])
 {
 	char line[384];
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: inputtool < COMMANDS (see the source)\n");
+	if (argc == 3 && !strcmp(argv[1], "--keyboard")) {
+		kbd = create(argv[2], kbd_bits);
+	} else if (argc == 1) {
+		kbd = create("vgpu-viewer test keyboard", kbd_bits);
+		mouse = create("vgpu-viewer test mouse", mouse_bits);
+		tablet = create("vgpu-viewer test tablet", tablet_bits);
+	} else {
+		fprintf(stderr, "usage: inputtool [--keyboard NAME] < COMMANDS (see the source)\n");
 		return 2;
 	}
-	kbd = create("vgpu-viewer test keyboard", kbd_bits);
-	mouse = create("vgpu-viewer test mouse", mouse_bits);
-	tablet = create("vgpu-viewer test tablet", tablet_bits);
 	printf("ready\n");
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -324,7 +431,9 @@ int main(int argc, char *argv[])
 		fflush(stdout);
 	}
 	ioctl(kbd, UI_DEV_DESTROY);
-	ioctl(mouse, UI_DEV_DESTROY);
-	ioctl(tablet, UI_DEV_DESTROY);
+	if (mouse >= 0) {
+		ioctl(mouse, UI_DEV_DESTROY);
+		ioctl(tablet, UI_DEV_DESTROY);
+	}
 	return 0;
 }

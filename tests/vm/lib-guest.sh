@@ -54,7 +54,8 @@ guest_cmdline() {
 # GUEST_INPUT=1: a virtio keyboard and tablet in the guest, and a QMP
 # socket at $TMPDIR/qmp.sock on QEMU's command line (where the viewer
 # finds it); GUEST_INPUT=mouse: a virtio mouse instead of the tablet (a
-# guest whose pointer is relative).
+# guest whose pointer is relative); GUEST_QEMU_EXTRA: more of QEMU's
+# options (words).
 guest_qemu_start() {
 	_gu_dev="vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,display=off"
 	_gu_obj=
@@ -72,7 +73,7 @@ guest_qemu_start() {
 	"${GUEST_QEMU:-qemu-system-x86_64}" -accel tcg -m 256M -nographic -nodefaults \
 		-no-user-config -vga none -serial "file:$2" -kernel "$VGPU_GUEST/bzImage" \
 		-initrd "$VGPU_GUEST/initramfs.cpio.gz" -append "$(guest_cmdline "${3:-5}" "${4:-3}")" \
-		$_gu_obj -device "$_gu_dev" >"${GUEST_QEMU_OUT:-$TMPDIR/qemu.log}" 2>&1 &
+		$_gu_obj ${GUEST_QEMU_EXTRA:-} -device "$_gu_dev" >"${GUEST_QEMU_OUT:-$TMPDIR/qemu.log}" 2>&1 &
 	QEMU_PID=$!
 }
 

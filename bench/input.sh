@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vm-timeout: 1500
+# vm-needs: guest
+#
+# Input's cost (scripts/bench input; not a test scenario), one guest, one
+# boot:
+#   - key latency, from writing a uinput key press to seeing it in the
+#     guest's evdev report, through the viewer (uinput -> libinput -> the
+#     KMS viewer -> QMP -> QEMU) and through QEMU's own input-linux object
+#     reading a second uinput keyboard (the lowest-latency path QEMU has),
+#     $BENCH_TAPS (default 40) presses each, alternating in rounds of 10 so
+#     that the guest's state weighs on both alike.  Both are measured on
+#     the same clock (this VM's) by the same reader of the guest's serial
+#     report, so what the serial line and the reader cost is in both.
+#   - a 1000 Hz mouse for $BENCH_SECONDS (default 5) s, the guest drawing
+#     at $BENCH_HZ (default 10) frames/s, its pointer a virtio mouse: the
+#     mouse's reports against the motion events the viewer sent QEMU,
+#     whether every unit of motion arrived (the guest's REL_X sum), how long
+#     after the mouse stopped the last of it did (a queue would show here),
+#     and the frames the viewer showed per second before and while the
+#     mouse moved.
+# Writes keys.txt (one latency per line: "viewer US" or "input-linux US"),
+# mouse.txt, and table.md, which it also prints.
+. "$VGPU_TOP/tests/vm/lib.sh"
+
+. "$VGPU_TOP/tests/vm/lib-guest.sh"
+. "$VGPU_TOP/tests/vm/lib-input.sh"
+LOG=$VGPU_OUT/guest.log
+taps=${BENCH_TAPS:-40}
+secs=${BENCH_SECONDS:-5}
+hz=${BENCH_HZ:-10}
+
+vm_modprobe mbochs
+a=$(vm_uuid)
+vm_mdev_create mbochs medium "$a"
+kms_start
+in_start "$LOG"
+
+# QEMU's input-linux reads a keyboard of its own, grabbed: libinput (the
+# viewer) never sees its keys, and QEMU never sees the viewer's device.
+rm -f "$TMPDIR/il.ctl"
+mkfifo "$TMPDIR/il.ctl"
+"$VGPU_BUILD/tests/inputtool" --keyboard "vgpu-viewer bench keyboard" <"$TMPDIR/il.ctl" \
+	>"$TMPDIR/il.out" 2>&1 &
+IL_PID=$!
+exec 9>"$TMPDIR/il.ctl"
+vm_wait_log "$TMPDIR/il.out" "^ready" 300
+ildev=
+for d in /sys/class/input/event*; do
+	[ "$(cat "$d/device/name")" = "vgpu-viewer bench keyboard" ] && ildev=/dev/input/${d##*/}
+done
+[ -n "$ildev" ] || fail "the second keyboard has no event device"
+il_do() { in_tool_do 9 "$TMPDIR/il.out" "$1" "${2:-3000}"; }
+
+GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev" \
+	guest_qemu_start "$a" "$LOG" "$hz" 1
+_lib_backend=kms viewer_start --pid "$QEMU_PID" --wait --stats "$VGPU_OUT/frames.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "input: keys and pointer to the guest through QMP" 1200
+vm_wait_log "$TMPDIR/viewer.log" "keyboard added: vgpu-viewer test keyboard" 600
+vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Keyboard" "$GUEST_BOOT_TENTHS"
+vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Mouse" 600
+echo "guest up, $(guest_ms_since_start) ms after QEMU started"
+
+# Keys: rounds of 10 presses of a, the viewer's then input-linux's.
+: >"$VGPU_OUT/keys.txt"
+round=0
+while [ $((round * 10)) -lt "$taps" ]; do
+	o=$(wc -l <"$TMPDIR/input.out")
+	in_do "lat $LOG 30 10" 3000
+	tail -n +"$((o + 1))" "$TMPDIR/input.out" | sed -n 's/^lat /viewer /p' >>"$VGPU_OUT/keys.txt"
+	o=$(wc -l <"$TMPDIR/il.out")
+	il_do "lat $LOG 30 10"
+	tail -n +"$((o + 1))" "$TMPDIR/il.out" | sed -n 's/^lat /input-linux /p' >>"$VGPU_OUT/keys.txt"
+	round=$((round + 1))
+done
+grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il.out" && fail "keys were lost"
+
+# input-linux grabs its keyboard (EVIOCGRAB): libinput lists it, and the
+# viewer must have sent QEMU its own presses and releases, none of those.
+viewer_stop >/dev/null
+sent=$(sed -n 's/.*input: \([0-9]*\) events in .*/\1/p' "$TMPDIR/viewer.log")
+[ "$sent" = $((2 * $(grep -c '^viewer ' "$VGPU_OUT/keys.txt"))) ] ||
+	fail "the viewer sent QEMU $sent key events for $(grep -c '^viewer ' "$VGPU_OUT/keys.txt") presses"
+
+# A 1000 Hz mouse, with a viewer of its own (its counters are the mouse's).
+# The guest's pointer is a mouse: its REL_X sums what arrived, all of it
+# (coalescing adds motion up; it drops none).
+: >"$TMPDIR/viewer.log"
+_lib_backend=kms viewer_start --pid "$QEMU_PID" --stats "$VGPU_OUT/mouse-frames.jsonl"
+vm_wait_log "$TMPDIR/viewer.log" "pointer added: vgpu-viewer test mouse" 600
+vm_wait_log "$TMPDIR/viewer.log" "the guest's pointer is relative" 600
+vm_wait_for 600 guest_stamped "$VGPU_OUT/mouse-frames.jsonl" 5
+sleep "$secs"
+o=$(wc -l <"$TMPDIR/input.out")
+in_do "mouse1k $LOG $((secs * 1000))" 3000
+viewer_stop >/dev/null
+res=$(tail -n +"$((o + 1))" "$TMPDIR/input.out")
+{
+	echo "seconds $secs"
+	echo "$res" | sed -n 's/^sent \([0-9]*\) in \([0-9]*\) ms from \([0-9]*\)/mouse_reports \1\nsend_ms \2\nt0_ns \3/p'
+	echo "$res" | sed -n 's/^arrived \(-*[0-9]*\), \([0-9]*\) ms .*/guest_rel_x \1\ndrain_ms \2/p'
+	echo "qmp_events_batches $(sed -n 's/.*input: \([0-9]*\) events in \([0-9]*\) batches to QMP.*/\1 \2/p' \
+		"$TMPDIR/viewer.log")"
+} >"$VGPU_OUT/mouse.txt"
+
+python3 - "$VGPU_OUT" <<'PY' | tee "$VGPU_OUT/table.md"
+import sys, statistics
+out = sys.argv[1]
+lat = {"viewer": [], "input-linux": []}
+for line in open(f"{out}/keys.txt"):
+    who, us = line.split()
+    lat[who].append(int(us) / 1000)
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(p * len(v)))]
+v, il = lat["viewer"], lat["input-linux"]
+print("| key press -> guest evdev (ms) | n | p50 | p90 | max |")
+print("|---|---|---|---|---|")
+for name, xs in (("viewer (libinput, KMS, QMP)", v), ("QEMU input-linux", il)):
+    print(f"| {name} | {len(xs)} | {pct(xs, .5):.1f} | {pct(xs, .9):.1f} | {max(xs):.1f} |")
+print(f"| ratio viewer / input-linux | | {pct(v, .5) / pct(il, .5):.2f}x | "
+      f"{pct(v, .9) / pct(il, .9):.2f}x | |")
+m = dict(l.split(" ", 1) for l in open(f"{out}/mouse.txt").read().splitlines() if " " in l)
+ev, batches = (int(x) for x in m["qmp_events_batches"].split())
+s = int(m["seconds"])
+print()
+print("| a 1000 Hz mouse | value |")
+print("|---|---|")
+print(f"| mouse reports in {s} s | {m['mouse_reports']} |")
+print(f"| motion sent to QEMU | {ev} events in {batches} batches "
+      f"({ev / s:.0f}/s; {int(m['mouse_reports']) / max(ev, 1):.1f} reports each) |")
+print(f"| REL_X the guest got (of {m['mouse_reports']}) | {m['guest_rel_x']} |")
+print(f"| the last of it arrived after the mouse stopped | {m['drain_ms']} ms |")
+import json
+t0 = int(m["t0_ns"])
+frames = [json.loads(l) for l in open(f"{out}/mouse-frames.jsonl") if '"event":"frame"' in l]
+def window(a, b):
+    fs = [f for f in frames if a <= f.get("present_ns", 0) < b]
+    seqs = [f["seq"] for f in fs if "seq" in f]
+    # What the guest drew: its stamps' sequence numbers advance per flip.
+    return len(fs), (max(seqs) - min(seqs) + 1) if seqs else 0
+sb, db = window(t0 - s * 10**9, t0)
+sd, dd = window(t0, t0 + s * 10**9)
+print(f"| frames per second the guest drew / the viewer showed, the {s} s before | "
+      f"{db / s:.1f} / {sb / s:.1f} |")
+print(f"| ... while the mouse moved | {dd / s:.1f} / {sd / s:.1f} |")
+PY
+
+# QEMU first: it holds the second tool's fifo open too (started after it).
+kill -KILL "$QEMU_PID"
+wait "$QEMU_PID" 2>/dev/null
+exec 9>&-
+wait "$IL_PID"
+in_stop
+kms_stop
+vm_mdev_remove "$a"
