@@ -307,10 +307,9 @@ bool wlout_seat_grabbed(const struct wlout_seat *s)
 	return s && s->lock;
 }
 
-void wlout_seat_ungrab(struct wlout_seat *s, const char *why)
+/* The grab's protocol objects go; nothing is said or sent. */
+static void grab_destroy(struct wlout_seat *s)
 {
-	if (!s || !s->lock)
-		return;
 	zwp_locked_pointer_v1_destroy(s->lock);
 	zwp_relative_pointer_v1_destroy(s->relative);
 	if (s->inhibitor)
@@ -318,6 +317,13 @@ void wlout_seat_ungrab(struct wlout_seat *s, const char *why)
 	s->lock = NULL;
 	s->relative = NULL;
 	s->inhibitor = NULL;
+}
+
+void wlout_seat_ungrab(struct wlout_seat *s, const char *why)
+{
+	if (!s || !s->lock)
+		return;
+	grab_destroy(s);
 	if (s->input)
 		input_pointer_leave(s->input);
 	if (s->pointer && s->pointer_surface)
@@ -385,12 +391,8 @@ void wlout_seat_destroy(struct wlout_seat *s)
 {
 	if (!s)
 		return;
-	if (s->lock) {
-		zwp_locked_pointer_v1_destroy(s->lock);
-		zwp_relative_pointer_v1_destroy(s->relative);
-		if (s->inhibitor)
-			zwp_keyboard_shortcuts_inhibitor_v1_destroy(s->inhibitor);
-	}
+	if (s->lock)
+		grab_destroy(s);
 	if (s->arrow)
 		wl_surface_destroy(s->arrow);
 	wlout_shm_finish(&s->arrow_buf);
