@@ -68,7 +68,11 @@ vm_wait_for 300 sh -c "journalctl -b -u $unit | grep -q 'the VMM exited; device 
 inside=$(journalctl -b -u "$unit" | grep -o 'the VMM exited; device closed in [0-9.]* ms' |
 	tail -n 1 | sed 's/.* in \([0-9.]*\) ms/\1/')
 note "virsh destroy: the last VFIO fd closed $outside ms after QEMU exited (closing itself: $inside ms)"
-awk -v ms="$outside" 'BEGIN { exit !(ms < 100) }' || fail "the fds closed $outside ms after QEMU exited (over 100)"
+# What shows the viewer woke on QEMU's exit (its pidfd), not on a timer, is
+# the time before it began closing; the closing itself is the kernel's
+# work (under KASAN), and a slow host doubles it (93.8 ms of 101.5 once).
+awk -v o="$outside" -v i="$inside" 'BEGIN { exit !(o - i < 100) }' ||
+	fail "the viewer began closing $outside - $inside ms after QEMU exited (over 100)"
 sd_prop_is "$unit" ActiveState active || fail "the unit did not stay active"
 vm_wait_for 300 sd_status_matches "$unit" '^waiting for the VMM to come back' ||
 	fail "STATUS= does not say it waits ($(sd_prop "$unit" StatusText))"
