@@ -360,6 +360,17 @@ static uint16_t to_pixels(int32_t v, uint16_t size)
 	return (uint16_t)(p < 0 ? 0 : p >= size ? (size ? size - 1 : 0) : p);
 }
 
+/*
+ * QEMU's relative mode (after ENC_POINTER_TYPE said so): a pointer event's
+ * position less REL_ZERO is the motion.  Larger motion is cut to what fits.
+ */
+#define REL_ZERO 0x7fff
+
+static uint16_t rel(int32_t d)
+{
+	return (uint16_t)(d < -REL_ZERO ? 0 : d > 0xffff - REL_ZERO ? 0xffff : REL_ZERO + d);
+}
+
 static int add_event(struct vnc *v, struct sockbuf *out, const struct input_event *ev)
 {
 	/* QEMU's: mask bits in InputButton order, but no side and extra. */
@@ -379,16 +390,21 @@ static int add_event(struct vnc *v, struct sockbuf *out, const struct input_even
 			v->buttons |= (uint8_t)(1u << bit[ev->code]);
 		else
 			v->buttons &= (uint8_t)~(1u << bit[ev->code]);
+		/* In relative mode a position is motion: the middle is none. */
+		if (!v->absolute)
+			return pointer(v, out, REL_ZERO, REL_ZERO);
 		return pointer(v, out, v->x, v->y);
 	case INPUT_EV_ABS:
+		/* A relative guest would take it as a leap by its distance from the middle. */
+		if (!v->absolute)
+			return 0;
 		v->x = to_pixels(ev->x, v->width);
 		v->y = to_pixels(ev->y, v->height);
 		return pointer(v, out, v->x, v->y);
 	case INPUT_EV_REL:
-		/* QEMU's relative mode: motion around the middle of the 16-bit range. */
 		if (v->absolute)
 			return 0;
-		return pointer(v, out, (uint16_t)(0x7fff + ev->x), (uint16_t)(0x7fff + ev->y));
+		return pointer(v, out, rel(ev->x), rel(ev->y));
 	}
 	return -EINVAL;
 }
@@ -418,9 +434,18 @@ static bool sink_ready(void *data)
 	return v->state == VNC_READY && !v->sb.len;
 }
 
+/* QEMU says which, on SetEncodings and on every change (ENC_POINTER_TYPE). */
+static bool sink_relative(void *data)
+{
+	const struct vnc *v = data;
+
+	return !v->absolute;
+}
+
 const struct input_sink vnc_input_sink = {
 	.send = sink_send,
 	.ready = sink_ready,
+	.relative = sink_relative,
 };
 
 int vnc_find_in_argv(int argc, char *const argv[], char *ret, size_t len, bool *ret_secured)

@@ -115,6 +115,24 @@ static void test_events(void)
 	CHECK_INT_EQ(vnc_input_sink.send(v, ev, 1), 0);
 	CHECK_INT_EQ(heard(s, buf, sizeof(buf)), 6);
 	CHECK(!memcmp(buf, (uint8_t[]){ 5, 4 | 16, 0x7f, 0xfc, 0x80, 0x04 }, 6));
+	CHECK(vnc_input_sink.relative(v));
+	/*
+	 * Relative: a position is dropped (it would be a leap), a button goes
+	 * with no motion, and motion too large for 16 bits is cut.
+	 */
+	ev[0] = (struct input_event){ .type = INPUT_EV_ABS, .x = 10, .y = 10 };
+	ev[1] = (struct input_event){ .type = INPUT_EV_BUTTON, .down = false, .code = INPUT_BUTTON_RIGHT };
+	ev[2] = (struct input_event){ .type = INPUT_EV_REL, .x = -40000, .y = 40000 };
+	CHECK_INT_EQ(vnc_input_sink.send(v, ev, 3), 0);
+	CHECK_INT_EQ(heard(s, buf, sizeof(buf)), 12);
+	CHECK(!memcmp(buf, (uint8_t[]){ 5, 16, 0x7f, 0xff, 0x7f, 0xff,
+					5, 16, 0, 0, 0xff, 0xff }, 12));
+	/* Absolute again: motion is dropped, positions go. */
+	say(s, (uint8_t[]){ 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xfe, 0xff }, 16);
+	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN), 0);
+	CHECK(!vnc_input_sink.relative(v));
+	CHECK_INT_EQ(vnc_input_sink.send(v, ev + 2, 1), 0);
+	CHECK_INT_EQ(heard(s, buf, sizeof(buf)), 0);
 	/* Pixels we never asked for: a broken server. */
 	say(s, (uint8_t[]){ 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0 }, 16);
 	CHECK_INT_EQ(vnc_dispatch(v, EPOLLIN), -EPROTO);
