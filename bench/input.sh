@@ -19,7 +19,9 @@
 #     whether every unit of motion arrived (the guest's REL_X sum), how long
 #     after the mouse stopped the last of it did (a queue would show here),
 #     and the frames the viewer showed per second before and while the
-#     mouse moved.
+#     mouse moved; then the same through QEMU's input-linux reading a
+#     second uinput mouse, the viewer showing frames with its input off:
+#     the baseline, and what 1000 reports a second cost without the viewer.
 # Writes keys.txt (one latency per line: "viewer US" or "input-linux US"),
 # mouse.txt, and table.md, which it also prints.
 . "$VGPU_TOP/tests/vm/lib.sh"
@@ -53,7 +55,21 @@ done
 [ -n "$ildev" ] || fail "the second keyboard has no event device"
 il_do() { in_tool_do 9 "$TMPDIR/il.out" "$1" "${2:-3000}"; }
 
-GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev" \
+# And a mouse of its own, for the 1000 Hz baseline.
+rm -f "$TMPDIR/ilm.ctl"
+mkfifo "$TMPDIR/ilm.ctl"
+"$VGPU_BUILD/tests/inputtool" --mouse "vgpu-viewer bench mouse" <"$TMPDIR/ilm.ctl" \
+	>"$TMPDIR/ilm.out" 2>&1 &
+ILM_PID=$!
+exec 7>"$TMPDIR/ilm.ctl"
+vm_wait_log "$TMPDIR/ilm.out" "^ready" 300
+ilmdev=
+for d in /sys/class/input/event*; do
+	[ "$(cat "$d/device/name")" = "vgpu-viewer bench mouse" ] && ilmdev=/dev/input/${d##*/}
+done
+[ -n "$ilmdev" ] || fail "the second mouse has no event device"
+
+GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev -object input-linux,id=il1,evdev=$ilmdev" \
 	guest_qemu_start "$a" "$LOG" "$hz" 1
 _lib_backend=kms viewer_start --pid "$QEMU_PID" --wait --stats "$VGPU_OUT/frames.jsonl"
 vm_wait_log "$TMPDIR/viewer.log" "input: keys and pointer to the guest through QMP" 1200
@@ -96,13 +112,28 @@ o=$(wc -l <"$TMPDIR/input.out")
 in_do "mouse1k $LOG $((secs * 1000))" 3000
 viewer_stop >/dev/null
 res=$(tail -n +"$((o + 1))" "$TMPDIR/input.out")
+mouse_res() {
+	echo "$1" | sed -n "s/^sent \([0-9]*\) in \([0-9]*\) ms from \([0-9]*\)/$2mouse_reports \1\n$2send_ms \2\n$2t0_ns \3/p"
+	echo "$1" | sed -n "s/^arrived \(-*[0-9]*\), \([0-9]*\) ms .*/$2guest_rel_x \1\n$2drain_ms \2/p"
+}
 {
 	echo "seconds $secs"
-	echo "$res" | sed -n 's/^sent \([0-9]*\) in \([0-9]*\) ms from \([0-9]*\)/mouse_reports \1\nsend_ms \2\nt0_ns \3/p'
-	echo "$res" | sed -n 's/^arrived \(-*[0-9]*\), \([0-9]*\) ms .*/guest_rel_x \1\ndrain_ms \2/p'
+	mouse_res "$res" ""
 	echo "qmp_events_batches $(sed -n 's/.*input: \([0-9]*\) events in \([0-9]*\) batches to QMP.*/\1 \2/p' \
 		"$TMPDIR/viewer.log")"
 } >"$VGPU_OUT/mouse.txt"
+
+# The same mouse through input-linux (grabbed: libinput sees nothing of
+# it), the viewer showing frames with its input off: what the 1000 reports
+# a second cost the test VM and the guest without the viewer's part.
+: >"$TMPDIR/viewer.log"
+_lib_backend=kms viewer_start --pid "$QEMU_PID" --input=off --stats "$VGPU_OUT/il-frames.jsonl"
+vm_wait_for 600 guest_stamped "$VGPU_OUT/il-frames.jsonl" 5
+sleep "$secs"
+o=$(wc -l <"$TMPDIR/ilm.out")
+in_tool_do 7 "$TMPDIR/ilm.out" "mouse1k $LOG $((secs * 1000))" 3000
+viewer_stop >/dev/null
+mouse_res "$(tail -n +"$((o + 1))" "$TMPDIR/ilm.out")" il_ >>"$VGPU_OUT/mouse.txt"
 
 python3 - "$VGPU_OUT" <<'PY' | tee "$VGPU_OUT/table.md"
 import sys, statistics
@@ -127,31 +158,36 @@ s = int(m["seconds"])
 print()
 print("| a 1000 Hz mouse | value |")
 print("|---|---|")
-print(f"| mouse reports in {s} s | {m['mouse_reports']} |")
+print("| a 1000 Hz mouse | viewer (libinput, KMS, QMP) | QEMU input-linux |")
+print("|---|---|---|")
+print(f"| mouse reports in {s} s | {m['mouse_reports']} | {m['il_mouse_reports']} |")
 print(f"| motion sent to QEMU | {ev} events in {batches} batches "
-      f"({ev / s:.0f}/s; {int(m['mouse_reports']) / max(ev, 1):.1f} reports each) |")
-print(f"| REL_X the guest got (of {m['mouse_reports']}) | {m['guest_rel_x']} |")
-print(f"| the last of it arrived after the mouse stopped | {m['drain_ms']} ms |")
+      f"({ev / s:.0f}/s; {int(m['mouse_reports']) / max(ev, 1):.1f} reports each) | "
+      f"{m['il_mouse_reports']} (one a report) |")
+print(f"| REL_X the guest got | {m['guest_rel_x']} | {m['il_guest_rel_x']} |")
+print(f"| the last of it arrived after the mouse stopped | {m['drain_ms']} ms | "
+      f"{m['il_drain_ms']} ms |")
 import json
-t0 = int(m["t0_ns"])
-frames = [json.loads(l) for l in open(f"{out}/mouse-frames.jsonl") if '"event":"frame"' in l]
-def window(a, b):
-    fs = [f for f in frames if a <= f.get("present_ns", 0) < b]
-    seqs = [f["seq"] for f in fs if "seq" in f]
-    # What the guest drew: its stamps' sequence numbers advance per flip.
-    return len(fs), (max(seqs) - min(seqs) + 1) if seqs else 0
-sb, db = window(t0 - s * 10**9, t0)
-sd, dd = window(t0, t0 + s * 10**9)
-print(f"| frames per second the guest drew / the viewer showed, the {s} s before | "
-      f"{db / s:.1f} / {sb / s:.1f} |")
-print(f"| ... while the mouse moved | {dd / s:.1f} / {sd / s:.1f} |")
+def rates(jsonl, t0):
+    frames = [json.loads(l) for l in open(f"{out}/{jsonl}") if '"event":"frame"' in l]
+    def window(a, b):
+        fs = [f for f in frames if a <= f.get("present_ns", 0) < b]
+        seqs = [f["seq"] for f in fs if "seq" in f]
+        # What the guest drew: its stamps' sequence numbers advance per flip.
+        return (max(seqs) - min(seqs) + 1) / s if seqs else 0, len(fs) / s
+    return window(t0 - s * 10**9, t0), window(t0, t0 + s * 10**9)
+(vb, vd), (ib, idur) = rates("mouse-frames.jsonl", int(m["t0_ns"])), \
+    rates("il-frames.jsonl", int(m["il_t0_ns"]))
+print(f"| frames/s the guest drew / the viewer showed, the {s} s before | "
+      f"{vb[0]:.1f} / {vb[1]:.1f} | {ib[0]:.1f} / {ib[1]:.1f} |")
+print(f"| ... while the mouse moved | {vd[0]:.1f} / {vd[1]:.1f} | {idur[0]:.1f} / {idur[1]:.1f} |")
 PY
 
 # QEMU first: it holds the second tool's fifo open too (started after it).
 kill -KILL "$QEMU_PID"
 wait "$QEMU_PID" 2>/dev/null
-exec 9>&-
-wait "$IL_PID"
+exec 9>&- 7>&-
+wait "$IL_PID" "$ILM_PID"
 in_stop
 kms_stop
 vm_mdev_remove "$a"

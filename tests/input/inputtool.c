@@ -33,8 +33,9 @@
  *                       after the last report" once the guest's REL_X in LOG
  *                       sums to N (or after 30 s)
  *
- * "inputtool --keyboard NAME" makes a keyboard called NAME alone (for
- * QEMU's input-linux, which grabs it: nothing else sees its keys).
+ * "inputtool --keyboard NAME" makes a keyboard called NAME alone, and
+ * "inputtool --mouse NAME" a mouse (for QEMU's input-linux, which grabs
+ * it: nothing else sees its events).
  *
  * Keys are 30 ms apart.  A guest under TCG in TCG can stall for a second or
  * two while events queue up, then read them all at once, more than evdev
@@ -412,12 +413,14 @@ int main(int argc, char *argv[])
 
 	if (argc == 3 && !strcmp(argv[1], "--keyboard")) {
 		kbd = create(argv[2], kbd_bits);
+	} else if (argc == 3 && !strcmp(argv[1], "--mouse")) {
+		mouse = create(argv[2], mouse_bits);
 	} else if (argc == 1) {
 		kbd = create("vgpu-viewer test keyboard", kbd_bits);
 		mouse = create("vgpu-viewer test mouse", mouse_bits);
 		tablet = create("vgpu-viewer test tablet", tablet_bits);
 	} else {
-		fprintf(stderr, "usage: inputtool [--keyboard NAME] < COMMANDS (see the source)\n");
+		fprintf(stderr, "usage: inputtool [--keyboard|--mouse NAME] < COMMANDS (see the source)\n");
 		return 2;
 	}
 	printf("ready\n");
@@ -430,10 +433,11 @@ int main(int argc, char *argv[])
 			printf("done %s\n", line);
 		fflush(stdout);
 	}
-	ioctl(kbd, UI_DEV_DESTROY);
-	if (mouse >= 0) {
+	if (kbd >= 0)
+		ioctl(kbd, UI_DEV_DESTROY);
+	if (mouse >= 0)
 		ioctl(mouse, UI_DEV_DESTROY);
+	if (tablet >= 0)
 		ioctl(tablet, UI_DEV_DESTROY);
-	}
 	return 0;
 }
