@@ -71,6 +71,7 @@ struct svc {
 	struct svc_policy viewers, controllers;
 	svc_input_fn input;
 	void *input_data;
+	bool relative;		/* the guest's pointer (Mouse.IsAbsolute, negated) */
 	/* The viewers (SVC_MAX_CLIENTS at most) and the refused ones being told so. */
 	struct svc_client *clients[SVC_SLOTS];
 
@@ -657,7 +658,9 @@ static int get_modifiers(sd_bus *bus, const char *path, const char *iface, const
 static int get_is_absolute(sd_bus *bus, const char *path, const char *iface, const char *prop,
 			   sd_bus_message *reply, void *data, sd_bus_error *err)
 {
-	return sd_bus_message_append(reply, "b", 1);
+	const struct svc_client *c = data;
+
+	return sd_bus_message_append(reply, "b", !c->svc->relative);
 }
 
 static const sd_bus_vtable keyboard_vtable[] = {
@@ -674,7 +677,8 @@ static const sd_bus_vtable mouse_vtable[] = {
 	SD_BUS_METHOD("Release", "u", "", press_release, 0),
 	SD_BUS_METHOD("SetAbsPosition", "uu", "", abs_position, 0),
 	SD_BUS_METHOD("RelMotion", "ii", "", rel_motion, 0),
-	SD_BUS_PROPERTY("IsAbsolute", "b", get_is_absolute, 0, 0),
+	SD_BUS_PROPERTY("IsAbsolute", "b", get_is_absolute, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_VTABLE_END
 };
 
@@ -943,6 +947,24 @@ void svc_dispatch(struct svc *s)
 			conn_process(evs[i].data.ptr);
 	}
 	reap(s);
+}
+
+void svc_set_pointer(struct svc *s, bool relative)
+{
+	if (s->relative == relative)
+		return;
+	s->relative = relative;
+	for (int i = 0; i < SVC_SLOTS; i++) {
+		struct svc_client *c = s->clients[i];
+		int ret;
+
+		if (!c || c->dead || c->refusal[0])
+			continue;
+		ret = sd_bus_emit_properties_changed(c->main.bus, "/org/qemu/Display1/Console_0",
+						     DISPLAY1 ".Mouse", "IsAbsolute", NULL);
+		if (ret < 0)
+			client_fail(c, "cannot tell it of the pointer", -ret);
+	}
 }
 
 unsigned int svc_clients(const struct svc *s, unsigned int *listening)

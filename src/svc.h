@@ -98,6 +98,13 @@ void svc_dispatch(struct svc *s);
 /* A new frame (or the display off): each listener gets it when it is free. */
 void svc_show(struct svc *s, const struct svc_frame *f);
 
+/*
+ * Whether the guest's pointer is relative (a mouse, no tablet), as the VMM
+ * says: Mouse.IsAbsolute, whose change every client is told of
+ * (PropertiesChanged).  Cheap when nothing changed: call it before each wait.
+ */
+void svc_set_pointer(struct svc *s, bool relative);
+
 /* How many clients are connected, and how many listen. */
 unsigned int svc_clients(const struct svc *s, unsigned int *listening);
 

@@ -43,6 +43,8 @@ struct svcc {
 	/* Input: calls not answered yet, and whether the service refused it. */
 	unsigned int input_inflight;
 	bool input_refused;
+	bool relative;		/* Mouse.IsAbsolute, negated */
+	sd_bus_slot *mouse_call, *mouse_match;
 	char input_error[128];	/* the last error logged, said once */
 };
 
@@ -212,6 +214,8 @@ void svcc_frame_done(struct svcc *c)
 
 /* --- our calls: RegisterListener, then the VM's name ----------------------- */
 
+static void watch_pointer(struct svcc *c);
+
 static int on_vm(sd_bus_message *m, void *data, sd_bus_error *ret_error)
 {
 	struct svcc *c = data;
@@ -243,6 +247,7 @@ static int on_vm(sd_bus_message *m, void *data, sd_bus_error *ret_error)
 	}
 	name = name_buf;
 	uuid = uuid_buf;
+	watch_pointer(c);
 	c->l->ready(c->data, name, uuid);
 	return 1;
 }
@@ -326,6 +331,65 @@ static int input_call(struct svcc *c, const char *iface, const char *method, con
 	return ret < 0 ? ret : 0;
 }
 
+/* The service says which pointer the guest has, when asked and on each change. */
+static void set_absolute(struct svcc *c, int absolute)
+{
+	if (c->relative == !absolute)
+		return;
+	c->relative = !absolute;
+	LOG_INFO("the display service says the guest's pointer is %s",
+		 c->relative ? "relative (a mouse): a click in the window grabs the pointer" :
+			       "absolute");
+}
+
+static int on_is_absolute(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svcc *c = data;
+	int absolute;
+
+	c->mouse_call = sd_bus_slot_unref(c->mouse_call);
+	/* A service without the property (or an error): absolute, as before. */
+	if (!sd_bus_message_is_method_error(m, NULL) &&
+	    sd_bus_message_read(m, "v", "b", &absolute) > 0)
+		set_absolute(c, absolute);
+	return 1;
+}
+
+/* PropertiesChanged on Console_0: Mouse.IsAbsolute is the one we follow. */
+static int on_properties(sd_bus_message *m, void *data, sd_bus_error *ret_error)
+{
+	struct svcc *c = data;
+	const char *iface, *key;
+	int absolute;
+
+	if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, DISPLAY1 ".Mouse") ||
+	    sd_bus_message_enter_container(m, 'a', "{sv}") <= 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+		if (sd_bus_message_read(m, "s", &key) < 0)
+			break;
+		if (!strcmp(key, "IsAbsolute") && sd_bus_message_read(m, "v", "b", &absolute) > 0)
+			set_absolute(c, absolute);
+		else if (sd_bus_message_skip(m, "v") < 0)
+			break;
+		sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+static void watch_pointer(struct svcc *c)
+{
+	if (sd_bus_match_signal(c->main.bus, &c->mouse_match, NULL, "/org/qemu/Display1/Console_0",
+				"org.freedesktop.DBus.Properties", "PropertiesChanged",
+				on_properties, c) < 0 ||
+	    sd_bus_call_method_async(c->main.bus, &c->mouse_call, NULL,
+				     "/org/qemu/Display1/Console_0",
+				     "org.freedesktop.DBus.Properties", "Get", on_is_absolute, c,
+				     "ss", DISPLAY1 ".Mouse", "IsAbsolute") < 0)
+		LOG_WARN("cannot ask the display service which pointer the guest has: "
+			 "positions are sent");
+}
+
 /* 0..INPUT_ABS_MAX in the display's @size pixels, as the service (and QEMU) scale back. */
 static uint32_t to_pixels(int32_t v, uint32_t size)
 {
@@ -373,9 +437,17 @@ static bool sink_ready(void *data)
 	return c->input_inflight < INPUT_BUSY;
 }
 
+static bool sink_relative(void *data)
+{
+	const struct svcc *c = data;
+
+	return c->relative;
+}
+
 const struct input_sink svcc_input_sink = {
 	.send = sink_send,
 	.ready = sink_ready,
+	.relative = sink_relative,
 };
 
 /* --- the loop ------------------------------------------------------------------ */
@@ -525,6 +597,8 @@ void svcc_destroy(struct svcc *c)
 		return;
 	sd_bus_message_unref(c->held);
 	sd_bus_slot_unref(c->call);
+	sd_bus_slot_unref(c->mouse_call);
+	sd_bus_slot_unref(c->mouse_match);
 	unmap_old(c);
 	unmap_old(c);
 	/* No flush: it could wait on the service (see svc.c's conn_close()). */

@@ -1148,8 +1148,12 @@ static void dispatch(struct viewer *v, enum source src, uint32_t events)
 static void services_before_wait(struct viewer *v)
 {
 #if HAVE_SYSTEMD
-	if (v->svc)
+	if (v->svc) {
+		/* The VMM says which pointer the guest has; the clients are told. */
+		svc_set_pointer(v->svc, v->qmp ? qmp_input_sink.relative(v->qmp) :
+					v->vnc ? vnc_input_sink.relative(v->vnc) : false);
 		svc_prepare(v->svc);
+	}
 	if (v->svcc) {
 		svcc_prepare(v->svcc);
 		service_check(v);

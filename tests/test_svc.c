@@ -935,6 +935,44 @@ static void test_input(void)
 	close(m);
 }
 
+/* Mouse.IsAbsolute: asked on connecting, followed through PropertiesChanged. */
+static void test_pointer(void)
+{
+	struct vclient v = { 0 }, w = { 0 };
+	char own[32];
+	struct svc *s;
+	int err;
+
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s);
+	svc_set_pointer(s, true);
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	VPUMP_UNTIL(s, &v, v.ready && svcc_input_sink.relative(v.c));
+	CHECK(svcc_input_sink.relative(v.c));
+	svc_set_pointer(s, false);
+	VPUMP_UNTIL(s, &v, !svcc_input_sink.relative(v.c));
+	CHECK(!svcc_input_sink.relative(v.c));
+	/* A second client, connected while absolute, hears the change too. */
+	w.c = svcc_connect(sock_path, &v_listener, &w, &err);
+	CHECK(w.c);
+	VPUMP_UNTIL(s, &w, w.ready);
+	for (int i = 0; i < 20; i++)
+		vpump(s, &w);
+	CHECK(w.ready && !svcc_input_sink.relative(w.c));
+	svc_set_pointer(s, true);
+	for (int i = 0; i < 1000 && !(svcc_input_sink.relative(v.c) &&
+				      svcc_input_sink.relative(w.c)); i++) {
+		vpump(s, &v);
+		vpump(s, &w);
+	}
+	CHECK(svcc_input_sink.relative(v.c) && svcc_input_sink.relative(w.c));
+	svcc_destroy(v.c);
+	svcc_destroy(w.c);
+	svc_destroy(s);
+}
+
 /*
  * A viewer that is no controller (nobody, among the viewers; controllers
  * root only): its input is refused with the reason, its frames are not.
@@ -1050,6 +1088,7 @@ int main(void)
 	RUN_TEST(test_client_other_uid);
 	RUN_TEST(test_region);
 	RUN_TEST(test_input);
+	RUN_TEST(test_pointer);
 	RUN_TEST(test_input_view_only);
 	unlink(sock_path);
 	return TEST_EXIT_STATUS();
