@@ -54,8 +54,10 @@ guest_cmdline() {
 # GUEST_INPUT=1: a virtio keyboard and tablet in the guest, and a QMP
 # socket at $TMPDIR/qmp.sock on QEMU's command line (where the viewer
 # finds it); GUEST_INPUT=mouse: a virtio mouse instead of the tablet (a
-# guest whose pointer is relative); GUEST_QEMU_EXTRA: more of QEMU's
-# options (words).
+# guest whose pointer is relative); GUEST_INPUT=both: a virtio mouse and,
+# after it on the bus, the tablet, whose driver starts last: the tablet is
+# QEMU's current pointer until something (vmtool.py mouse-set) makes the
+# mouse it; GUEST_QEMU_EXTRA: more of QEMU's options (words).
 guest_qemu_start() {
 	_gu_dev="vfio-pci,sysfsdev=/sys/bus/mdev/devices/$1,display=off"
 	_gu_obj=
@@ -65,8 +67,12 @@ guest_qemu_start() {
 	fi
 	if [ "${GUEST_INPUT:-0}" != 0 ]; then
 		_gu_obj="$_gu_obj -qmp unix:$TMPDIR/qmp.sock,server=on,wait=off"
-		_gu_obj="$_gu_obj -device virtio-keyboard-pci -device virtio-$([ "$GUEST_INPUT" = mouse ] &&
-			echo mouse || echo tablet)-pci"
+		_gu_obj="$_gu_obj -device virtio-keyboard-pci"
+		case $GUEST_INPUT in
+		mouse) _gu_obj="$_gu_obj -device virtio-mouse-pci" ;;
+		both) _gu_obj="$_gu_obj -device virtio-mouse-pci -device virtio-tablet-pci" ;;
+		*) _gu_obj="$_gu_obj -device virtio-tablet-pci" ;;
+		esac
 	fi
 	GUEST_T0=$(date +%s%N)
 	# shellcheck disable=SC2086 # _gu_obj is words or none
@@ -95,11 +101,15 @@ GUEST_BOOT_TENTHS=6000
 # GUEST_INPUT=1: a virtio keyboard and tablet, and a VNC server on
 # 127.0.0.1 (the way the viewer sends them input) with a graphical console
 # of its own (QEMU gives a text console keys to itself, not to the guest):
-# a virtio VGA, which the guest has no driver for; GUEST_HZ: its flip rate.
+# a virtio VGA, which the guest has no driver for; GUEST_INPUT=both: a
+# virtio mouse too, before the tablet (see guest_qemu_start); GUEST_HZ:
+# its flip rate.
 guest_domain() {
 	_gd_input='' _gd_video=none
-	if [ "${GUEST_INPUT:-0}" = 1 ]; then
-		_gd_input="<input type='keyboard' bus='virtio'/>
+	if [ "${GUEST_INPUT:-0}" = 1 ] || [ "${GUEST_INPUT:-0}" = both ]; then
+		[ "$GUEST_INPUT" = both ] && _gd_input="<input type='mouse' bus='virtio'/>
+    "
+		_gd_input="$_gd_input<input type='keyboard' bus='virtio'/>
     <input type='tablet' bus='virtio'/>
     <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
 		_gd_video=virtio

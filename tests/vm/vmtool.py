@@ -40,6 +40,10 @@
       compositor or the page flip reported on screen), prints the time from
       just before exec to that frame's commit and, with --presented, to its
       presentation, in ms; then SIGTERM, and the exit status must be 0.
+  vmtool.py mouse-set SOCKET NAME
+      On the QMP socket SOCKET: makes the mouse whose name has NAME in it
+      QEMU's current one (HMP's mouse_set, as a user would switch), checks
+      with query-mice that it is, and prints the mice.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -402,11 +406,43 @@ def recv_exec(args):
     os.execv(cmd[0], cmd)
 
 
+def qmp_session(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    f = s.makefile("rw")
+
+    def call(cmd, **args):
+        f.write(json.dumps({"execute": cmd, "arguments": args} if args else
+                           {"execute": cmd}) + "\n")
+        f.flush()
+        while True:
+            m = json.loads(f.readline())
+            if "return" in m:
+                return m["return"]
+            if "error" in m:
+                fail(f"QMP {cmd}: {m['error']}")
+    json.loads(f.readline())        # the greeting
+    call("qmp_capabilities")
+    return call
+
+
+def mouse_set(args):
+    call = qmp_session(args[0])
+    mice = [m for m in call("query-mice") if args[1] in m["name"]]
+    if len(mice) != 1:
+        fail(f"not one mouse called {args[1]}: {call('query-mice')}")
+    call("human-monitor-command", **{"command-line": f"mouse_set {mice[0]['index']}"})
+    now = call("query-mice")
+    print(json.dumps(now))
+    if not any(m["current"] and m["index"] == mice[0]["index"] for m in now):
+        fail(f"{mice[0]['name']} is not the current mouse after mouse_set")
+
+
 def main():
     tools = {"check-frames": check_frames, "check-modes": check_modes,
              "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
              "gone-after-kill": gone_after_kill, "notify-check": notify_check,
-             "notify-wait": notify_wait, "ttff": ttff}
+             "notify-wait": notify_wait, "ttff": ttff, "mouse-set": mouse_set}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)

@@ -15,14 +15,19 @@
 #   - the tablet's positions land where the guest is drawn under them, to
 #     the precision the VNC console's pixels allow;
 #   - a button and the wheel;
-#   - libvirt's log of the domain says no "tainted: custom-monitor".
+#   - libvirt's log of the domain says no "tainted: custom-monitor";
+#   - then the guest's virtio mouse is made QEMU's current pointer (HMP's
+#     mouse_set, through libvirt: now the test taints the domain): QEMU's
+#     VNC server says the pointer is relative (pseudo-encoding -257), and
+#     the uinput mouse's motion reaches the guest's mouse unaccelerated,
+#     unit for unit.
 . "$VGPU_TOP/tests/vm/lib.sh"
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-systemd.sh"
 . "$VGPU_TOP/tests/vm/lib-input.sh"
 
 vm=inguest
-GUEST_INPUT=1 GUEST_HZ=0 sd_guest_setup "$vm"
+GUEST_INPUT=both GUEST_HZ=0 sd_guest_setup "$vm"
 # However it ends: what the guest reported, and libvirt's log of its QEMU.
 trap 'sd_guest_keep_log; cp "/var/log/libvirt/qemu/$vm.log" "$VGPU_OUT/" 2>/dev/null; vm_cleanup' EXIT
 sd_virsh start "$vm"
@@ -63,6 +68,22 @@ grep -q "custom-monitor" /var/log/libvirt/qemu/"$vm".log && {
 	grep -i taint /var/log/libvirt/qemu/"$vm".log
 	fail "libvirt marked the domain tainted by a monitor command"
 }
+
+vm_wait_log "$TMPDIR/viewer.log" "VNC: the guest's pointer is absolute" 10
+sd_virsh qemu-monitor-command "$vm" '{"execute":"query-mice"}'
+idx=$(python3 -c 'import json, sys
+print(*[m["index"] for m in json.load(open(sys.argv[1]))["return"] if "Virtio Mouse" in m["name"]])' \
+	"$TMPDIR/virsh.out")
+[ -n "$idx" ] || { cat "$TMPDIR/virsh.out"; fail "QEMU lists no virtio mouse"; }
+sd_virsh qemu-monitor-command --hmp "$vm" "mouse_set $idx"
+vm_wait_log "$TMPDIR/viewer.log" "VNC: the guest's pointer is relative" 600
+m=$(in_mark)
+in_do "move 40 0"
+in_do "move 0 -30"
+rel_y_is() { [ "$(in_gi "$m" rel 1)" = -30 ]; }
+vm_wait_for 600 rel_y_is || fail "right 40, then up 30: the guest's REL_Y says $(in_gi "$m" rel 1)"
+[ "$(in_gi "$m" rel 0)" = 40 ] || fail "right 40, then up 30: the guest's REL_X says $(in_gi "$m" rel 0)"
+note "QEMU's VNC server said the pointer became relative; the mouse's 40 right and 30 up arrived as such"
 sd_guest_keep_log
 viewer_stop
 in_stop

@@ -16,7 +16,12 @@
 #   - the tablet's position, through Display1's SetAbsPosition;
 #   - carol, a viewer of the VM but not among its controllers
 #     ("controllers = vgpu-kiosk"), is refused with the reason, and her key
-#     does not reach the guest; the service logs the refusal.
+#     does not reach the guest; the service logs the refusal;
+#   - the guest's virtio mouse made QEMU's current pointer (mouse_set,
+#     through libvirt): the service hears it from QEMU's VNC server, the
+#     kiosk from the service (Mouse.IsAbsolute, PropertiesChanged), and the
+#     uinput mouse's motion reaches the guest's mouse unit for unit
+#     (RelMotion).
 . "$VGPU_TOP/tests/vm/lib.sh"
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-systemd.sh"
@@ -26,7 +31,7 @@ vm=svcin
 svc=vgpu-viewer@$vm.service
 kiosk=vgpu-viewer-kiosk@tty7.service
 sock=/run/vgpu-viewer/$vm.sock
-GUEST_INPUT=1 GUEST_HZ=0 sd_guest_setup "$vm"
+GUEST_INPUT=both GUEST_HZ=0 sd_guest_setup "$vm"
 echo "controllers = vgpu-kiosk" >>"$SD_CONFDIR/$vm.conf"
 printf '%s\n' '[viewer]' "vm = $vm" 'stats = /tmp/frames.jsonl' >"$SD_CONFDIR/viewer.conf"
 id carol >/dev/null 2>&1 || useradd -m -G vgpu-viewer carol || fail "useradd carol"
@@ -91,6 +96,22 @@ in_do "tap 21"
 vm_wait_for 600 in_gi "$m" seen 21:0 || fail "y did not arrive"
 in_gi "$m" keys 21:1 21:0 || fail "carol's key reached the guest"
 note "carol (view only) was refused, and her key did not reach the guest"
+
+sd_virsh qemu-monitor-command "$vm" '{"execute":"query-mice"}'
+idx=$(python3 -c 'import json, sys
+print(*[m["index"] for m in json.load(open(sys.argv[1]))["return"] if "Virtio Mouse" in m["name"]])' \
+	"$TMPDIR/virsh.out")
+[ -n "$idx" ] || { cat "$TMPDIR/virsh.out"; fail "QEMU lists no virtio mouse"; }
+sd_virsh qemu-monitor-command --hmp "$vm" "mouse_set $idx"
+vm_wait_for 600 kiosk_logged "the display service says the guest's pointer is relative" ||
+	{ sd_unit_log "$svc"; fail "the kiosk was not told that the guest's pointer is relative"; }
+m=$(in_mark)
+in_do "move 40 0"
+in_do "move 0 -30"
+rel_y_is() { [ "$(in_gi "$m" rel 1)" = -30 ]; }
+vm_wait_for 600 rel_y_is || fail "right 40, then up 30: the guest's REL_Y says $(in_gi "$m" rel 1)"
+[ "$(in_gi "$m" rel 0)" = 40 ] || fail "right 40, then up 30: the guest's REL_X says $(in_gi "$m" rel 0)"
+note "the service told the kiosk the pointer became relative; the mouse's 40 right and 30 up arrived as such"
 
 sd_guest_keep_log
 stop_kiosk
