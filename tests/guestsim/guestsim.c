@@ -17,7 +17,11 @@
  *
  * Commands on stdin, one a line: "mode W H", "disable", "enable", "reset",
  * "rate HZ", "pause", "resume", "bogus bpp8|zero|toobig", "dump PATH" (the frame
- * on screen as a PPM), "quit".
+ * on screen as a PPM), "cursor X Y" (mbochs's cursor plane, at the end of
+ * VRAM, shown with its image's top left at X, Y: a GUESTSIM_CURSOR_BOX
+ * pixel square of opaque GUESTSIM_CURSOR_ARGB at the image's top left, the
+ * rest transparent; hotspot GUESTSIM_CURSOR_HOT, GUESTSIM_CURSOR_HOT),
+ * "cursor off", "quit".
  * It prints "ready" once the first frame is shown, and "done SEQ" (the last
  * frame drawn) when it stops.  --log records "SEQ FLIP_NS WIDTH HEIGHT" per
  * frame.  Without --exit-after it keeps the device open after --count
@@ -193,13 +197,46 @@ static int dump(struct sim *s, const char *path)
 	return fclose(f) ? -errno : 0;
 }
 
+/* What "cursor X Y" shows (the scenarios look for it). */
+#define GUESTSIM_CURSOR_ARGB 0xffff00ffu
+#define GUESTSIM_CURSOR_BOX 24
+#define GUESTSIM_CURSOR_HOT 4
+
+static int cursor(struct sim *s, int x, int y)
+{
+	uint64_t base = (s->m.bar0.size - MBOCHS_CURSOR_DIM * MBOCHS_CURSOR_DIM * 4) & ~4095ull;
+	uint32_t *img;
+	int ret;
+
+	if (s->mdpy || !s->m.vram)
+		return -ENOTSUP;
+	if (x < 0)
+		return vfio_mdev_mmio_write32(&s->m, MBOCHS_CURSOR_BASE, 0);
+	if (base < buffer_offset(s, s->buffers - 1) + stride(s) * s->height || x > 0xffff ||
+	    y < 0 || y > 0xffff)
+		return -ENOSPC;
+	img = (uint32_t *)((uint8_t *)s->m.vram + base);
+	for (int i = 0; i < MBOCHS_CURSOR_DIM * MBOCHS_CURSOR_DIM; i++)
+		img[i] = i % MBOCHS_CURSOR_DIM < GUESTSIM_CURSOR_BOX &&
+			 i / MBOCHS_CURSOR_DIM < GUESTSIM_CURSOR_BOX ? GUESTSIM_CURSOR_ARGB : 0;
+	ret = vfio_mdev_mmio_write32(&s->m, MBOCHS_CURSOR_HOT,
+				     GUESTSIM_CURSOR_HOT | GUESTSIM_CURSOR_HOT << 16);
+	if (!ret)
+		ret = vfio_mdev_mmio_write32(&s->m, MBOCHS_CURSOR_POS,
+					     (uint32_t)x | (uint32_t)y << 16);
+	if (!ret)
+		ret = vfio_mdev_mmio_write32(&s->m, MBOCHS_CURSOR_BASE,
+					     (uint32_t)base | MBOCHS_CURSOR_ENABLE);
+	return ret;
+}
+
 /* One command line from stdin; returns false on "quit". */
 static bool command(struct sim *s, char *line)
 {
 	unsigned int w, h;
 	double hz;
 	char word[16], path[256];
-	int ret = 0;
+	int ret = 0, cx, cy;
 
 	line[strcspn(line, "\n")] = '\0';
 	if (sscanf(line, "mode %u %u", &w, &h) == 2 && w <= 0xffff && h <= 0xffff)
@@ -220,6 +257,10 @@ static bool command(struct sim *s, char *line)
 		ret = dump(s, path);
 	else if (sscanf(line, "bogus %15s", word) == 1)
 		ret = bogus(s, word);
+	else if (!strcmp(line, "cursor off"))
+		ret = cursor(s, -1, -1);
+	else if (sscanf(line, "cursor %d %d", &cx, &cy) == 2)
+		ret = cx < 0 ? -EINVAL : cursor(s, cx, cy);
 	else if (!strcmp(line, "quit"))
 		return false;
 	else if (line[0])

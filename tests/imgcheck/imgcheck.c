@@ -21,6 +21,10 @@
  *       read back instead, and must say SEQ (0: whichever frame the stamp
  *       names, for a guest that does not hold still)
  *
+ *   imgcheck box SHOT X Y W H RRGGBB
+ *       the pixels of colour RRGGBB (hex) are exactly the WxH rectangle at
+ *       (X, Y), all of it (a guest cursor plane's picture, where it must be)
+ *
  * Exit 0 when it matches, 1 when not (with the first differences), 2 on
  * bad input.
  */
@@ -285,6 +289,33 @@ static int check_waiting(const struct image *shot, uint32_t x0, uint32_t y0, uin
 	return other || n_ink < 100 ? 1 : 0;
 }
 
+static int check_box(const struct image *shot, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h,
+		     uint32_t rgb)
+{
+	const uint8_t c[3] = { rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff };
+	uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
+	unsigned long n = 0;
+
+	for (uint32_t y = 0; y < shot->h; y++)
+		for (uint32_t x = 0; x < shot->w; x++) {
+			if (memcmp(px(shot, x, y), c, 3))
+				continue;
+			n++;
+			bx0 = x < bx0 ? x : bx0;
+			by0 = y < by0 ? y : by0;
+			bx1 = x > bx1 ? x : bx1;
+			by1 = y > by1 ? y : by1;
+		}
+	if (!n) {
+		printf("box: no pixel is %06x (want %ux%u at %u,%u)\n", rgb, w, h, x0, y0);
+		return 1;
+	}
+	printf("box: %lu pixels of %06x, within %ux%u at %u,%u (want %ux%u at %u,%u)\n", n, rgb,
+	       bx1 - bx0 + 1, by1 - by0 + 1, bx0, by0, w, h, x0, y0);
+	return bx0 == x0 && by0 == y0 && bx1 - bx0 + 1 == w && by1 - by0 + 1 == h &&
+	       n == (unsigned long)w * h ? 0 : 1;
+}
+
 static uint32_t num(const char *s)
 {
 	char *end;
@@ -388,7 +419,13 @@ int main(int argc, char *argv[])
 		return check_guestframe(&shot, num(argv[3]), num(argv[4]), num(argv[5]),
 					num(argv[6]), num(argv[7]));
 	}
+	if (argc == 8 && !strcmp(argv[1], "box")) {
+		shot = load_shot(argv[2]);
+		return check_box(&shot, num(argv[3]), num(argv[4]), num(argv[5]), num(argv[6]),
+				 (uint32_t)strtoul(argv[7], NULL, 16));
+	}
 	fprintf(stderr, "usage: imgcheck exact SHOT FRAME X Y | scaled SHOT FRAME X Y W H TOL | "
-			"waiting SHOT X Y W H | guestframe SHOT X Y W H SEQ\n");
+			"waiting SHOT X Y W H | guestframe SHOT X Y W H SEQ | "
+			"box SHOT X Y W H RRGGBB\n");
 	return 2;
 }

@@ -220,6 +220,13 @@ int vfio_mdev_dispi_write(struct vfio_mdev *m, enum dispi_index idx, uint16_t va
 	return 0;
 }
 
+int vfio_mdev_mmio_write32(struct vfio_mdev *m, uint32_t off, uint32_t val)
+{
+	if (pwrite(m->device, &val, sizeof(val), (off_t)m->bar2.offset + off) != sizeof(val))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 int vfio_mdev_dispi_read(struct vfio_mdev *m, enum dispi_index idx, uint16_t *ret_val)
 {
 	off_t off = (off_t)m->bar2.offset + DISPI_MMIO_BASE + idx * 2;

@@ -71,6 +71,20 @@ int vfio_mdev_group(const char *uuid);
 int vfio_mdev_dispi_write(struct vfio_mdev *m, enum dispi_index idx, uint16_t val);
 int vfio_mdev_dispi_read(struct vfio_mdev *m, enum dispi_index idx, uint16_t *ret_val);
 
+/*
+ * mbochs's cursor plane (kernel/patches 0014): three 32-bit registers of
+ * the sample's own in the MMIO BAR; the image is 64x64 ARGB8888 at a
+ * page-aligned VRAM offset.
+ */
+#define MBOCHS_CURSOR_BASE 0x700	/* VRAM offset | MBOCHS_CURSOR_ENABLE */
+#define MBOCHS_CURSOR_POS 0x704		/* x | y << 16: the image's top left */
+#define MBOCHS_CURSOR_HOT 0x708		/* x | y << 16: the hotspot in the image */
+#define MBOCHS_CURSOR_ENABLE 1u
+#define MBOCHS_CURSOR_DIM 64
+
+/* One 32-bit register write at @off in the MMIO BAR; 0 or -errno. */
+int vfio_mdev_mmio_write32(struct vfio_mdev *m, uint32_t off, uint32_t val);
+
 /* A bochs-drm mode set (bochs_hw_setmode()), 32 bpp, ending with the ENABLE write. */
 int vfio_mdev_set_mode(struct vfio_mdev *m, uint16_t width, uint16_t height, uint16_t virt_height);
 
