@@ -86,6 +86,7 @@ struct kms {
 	struct geom_layout layout;	/* where the guest frame is on the output */
 	double ptr_x, ptr_y;		/* the pointer, in output pixels */
 	bool ptr_set;			/* ... once it moved: the guest's centre before */
+	bool cursor_dirty;		/* it moved the cursor plane: commit that after the flip */
 	enum kms_state state;
 	bool quit;
 	int error;
@@ -187,17 +188,37 @@ static int import_fb(struct kms *k, struct plane_buf *buf, struct kms_buf *b)
 
 /* ---- Commits ---- */
 
+/* Whether the kiosk's pointer points for the guest (which has a tablet). */
+static bool pointing(const struct kms *k)
+{
+	return k->ptr_set && k->guest_input && input_has_sink(k->guest_input) &&
+	       !input_pointer_relative(k->guest_input);
+}
+
+/*
+ * The guest's cursor plane: where the kiosk's pointer is while it points
+ * for the guest (no wait for the guest to move its own), else where the
+ * guest has it.
+ */
 static void add_cursor(struct kms *k, drmModeAtomicReq *req, const struct geom_layout *l)
 {
 	const struct kms_output *o = &k->out;
 	const struct plane *c = &k->cursor_plane;
 	struct geom_rect r = { 0 }, src = { 0, 0, (int32_t)o->cursor_w, (int32_t)o->cursor_h };
 	uint32_t fb = 0;
+	bool shown = false;
 
 	if (!o->cursor.id)
 		return;
-	if (k->have_cursor && l && k->last.cursor_buf &&
-	    geom_cursor(l, (int32_t)c->x, (int32_t)c->y, c->width, c->height, &r))
+	k->cursor_dirty = false;
+	if (k->have_cursor && l && k->last.cursor_buf && pointing(k)) {
+		r.x = (int32_t)k->ptr_x - (int32_t)(c->hot_x < c->width ? c->hot_x : 0);
+		r.y = (int32_t)k->ptr_y - (int32_t)(c->hot_y < c->height ? c->hot_y : 0);
+		shown = true;
+	} else if (k->have_cursor && l && k->last.cursor_buf) {
+		shown = geom_cursor(l, (int32_t)c->x, (int32_t)c->y, c->width, c->height, &r);
+	}
+	if (shown)
 		fb = kms_compose_cursor(&k->comp, c, k->last.cursor_buf, (uint32_t)o->cursor_w,
 					(uint32_t)o->cursor_h);
 	/* The image unscaled, at the cursor's place. */
@@ -408,6 +429,41 @@ out:
 	return ret;
 }
 
+/* The cursor plane alone: the pointer moved it. */
+static int commit_cursor(struct kms *k)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	int ret = 0;
+
+	if (!req)
+		return -ENOMEM;
+	add_cursor(k, req, k->have_frame ? &k->layout : NULL);
+	if (drmModeAtomicCommit(k->out.fd, req, DRM_MODE_ATOMIC_NONBLOCK |
+				DRM_MODE_PAGE_FLIP_EVENT, k)) {
+		ret = -errno;
+		LOG_ERR("atomic commit of the cursor on %s failed: %s", k->out.name,
+			strerror(errno));
+	} else {
+		k->state = KMS_FLIPPING;
+	}
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+#if HAVE_LIBINPUT
+/* The pointer moved: the cursor plane follows, at most once a refresh. */
+static void cursor_moved(struct kms *k)
+{
+	if (!k->out.cursor.id || !k->have_cursor || !pointing(k) || !kms_seat_active(k->seat) ||
+	    k->error || k->state == KMS_UNSET)
+		return;
+	if (k->state == KMS_IDLE)
+		k->error = commit_cursor(k);
+	else
+		k->cursor_dirty = true;
+}
+#endif
+
 /* Something to show changed: commit now, or after the flip in flight. */
 static void update(struct kms *k)
 {
@@ -458,6 +514,8 @@ static void handle_flip(int fd, unsigned int seq, unsigned int sec, unsigned int
 			k->error = ret;
 		if (!ret)
 			return;	/* frame_done() with that one's flip */
+	} else if (k->cursor_dirty) {
+		k->error = commit_cursor(k);
 	}
 	/* The newest frame is on screen: the viewer's pacing takes it from here. */
 	if (k->base.frame_done)
@@ -574,6 +632,7 @@ static void handle_motion(void *data, double dx, double dy)
 		k->ptr_set = true;
 	}
 	pointer_to(k, k->ptr_x + dx, k->ptr_y + dy);
+	cursor_moved(k);
 }
 
 static void handle_motion_abs(void *data, double x, double y)
@@ -582,6 +641,7 @@ static void handle_motion_abs(void *data, double x, double y)
 
 	k->ptr_set = true;
 	pointer_to(k, x * k->out.mode.hdisplay, y * k->out.mode.vdisplay);
+	cursor_moved(k);
 }
 
 static const struct kms_input_listener input_listener = {

@@ -37,9 +37,14 @@ struct wlout_seat {
 	struct zwp_relative_pointer_v1 *relative;
 	struct zwp_keyboard_shortcuts_inhibitor_v1 *inhibitor;
 	uint32_t grab_button;			/* the click that grabbed: its release is ours */
-	struct wl_surface *arrow;		/* the pointer's image after a grab */
+
+	/* The pointer's picture over our surfaces (wlout_seat_set_look()). */
+	enum wlout_look look;
+	struct wl_surface *image;
+	int32_t hot_x, hot_y;
+	struct wl_surface *arrow;
 	struct wlout_shm arrow_buf;
-	struct wlout_conn *arrow_conn;
+	struct wlout_conn *conn;
 
 	struct input *input;
 	const struct wlout_seat_listener *listener;
@@ -105,6 +110,8 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.repeat_info = handle_repeat_info,
 };
 
+static void apply_look(struct wlout_seat *s);
+
 static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
 			  struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
 {
@@ -112,9 +119,14 @@ static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
 
 	s->pointer_surface = surface;
 	s->enter_serial = serial;
-	if (s->lock)
+	if (s->lock) {
 		wl_pointer_set_cursor(p, serial, NULL, 0, 0);
-	else if (s->input)
+		return;
+	}
+	if (s->listener && s->listener->over)
+		s->listener->over(s->data, surface);
+	apply_look(s);
+	if (s->input)
 		s->listener->motion(s->data, surface, wl_fixed_to_double(x), wl_fixed_to_double(y));
 }
 
@@ -126,6 +138,8 @@ static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial,
 	s->pointer_surface = NULL;
 	if (s->input)
 		input_pointer_leave(s->input);
+	if (s->listener && s->listener->over)
+		s->listener->over(s->data, NULL);
 }
 
 static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x,
@@ -252,7 +266,7 @@ static const struct zwp_locked_pointer_v1_listener lock_listener = {
 	.unlocked = unlocked,
 };
 
-/* A 9x14 arrow, for the pointer the grab hid ('#' black, '.' white). */
+/* A 9x14 arrow ('#' black, '.' white). */
 static const char *const arrow_rows[] = {
 	"#        ", "##       ", "#.#      ", "#..#     ", "#...#    ", "#....#   ",
 	"#.....#  ", "#......# ", "#.......#", "#....####", "#..#.#   ", "#.# #.#  ",
@@ -263,6 +277,8 @@ static void show_arrow(struct wlout_seat *s, struct wlout_conn *c)
 {
 	const uint32_t w = 9, h = sizeof(arrow_rows) / sizeof(arrow_rows[0]);
 
+	if (!c)
+		return;
 	if (!s->arrow) {
 		if (wlout_shm_init(&s->arrow_buf, c->shm, w, h, WL_SHM_FORMAT_ARGB8888, 4))
 			return;
@@ -279,13 +295,58 @@ static void show_arrow(struct wlout_seat *s, struct wlout_conn *c)
 	wl_pointer_set_cursor(s->pointer, s->enter_serial, s->arrow, 0, 0);
 }
 
+/* The picture wlout_seat_set_look() asked for, while the pointer is ours and free. */
+static void apply_look(struct wlout_seat *s)
+{
+	if (!s->pointer || !s->pointer_surface || s->lock)
+		return;
+	if (s->look == WLOUT_LOOK_ARROW)
+		show_arrow(s, s->conn);
+	else
+		wl_pointer_set_cursor(s->pointer, s->enter_serial,
+				      s->look == WLOUT_LOOK_IMAGE ? s->image : NULL, s->hot_x,
+				      s->hot_y);
+}
+
+void wlout_seat_set_look(struct wlout_seat *s, struct wlout_conn *c, enum wlout_look look,
+			 struct wl_surface *image, int32_t hot_x, int32_t hot_y)
+{
+	if (!s)
+		return;
+	s->conn = c;
+	if (look == s->look && (look != WLOUT_LOOK_IMAGE ||
+				(image == s->image && hot_x == s->hot_x && hot_y == s->hot_y)))
+		return;
+	s->look = look;
+	s->image = image;
+	s->hot_x = hot_x;
+	s->hot_y = hot_y;
+	apply_look(s);
+}
+
+/* The compositor may grant the inhibitor, refuse it, or take it back (its own escape chord). */
+static void inhibitor_active(void *data, struct zwp_keyboard_shortcuts_inhibitor_v1 *i)
+{
+	LOG_INFO("the compositor's shortcuts go to the guest while the pointer is grabbed");
+}
+
+static void inhibitor_inactive(void *data, struct zwp_keyboard_shortcuts_inhibitor_v1 *i)
+{
+	LOG_INFO("the compositor keeps its shortcuts");
+}
+
+static const struct zwp_keyboard_shortcuts_inhibitor_v1_listener inhibitor_listener = {
+	.active = inhibitor_active,
+	.inactive = inhibitor_inactive,
+};
+
 int wlout_seat_grab(struct wlout_seat *s, struct wlout_conn *c, struct wl_surface *surface)
 {
 	if (s->lock)
 		return 0;
 	if (!s->pointer || !c->relative_manager || !c->constraints)
 		return -ENOTSUP;
-	s->arrow_conn = c;
+	s->conn = c;
 	s->lock = zwp_pointer_constraints_v1_lock_pointer(c->constraints, surface, s->pointer, NULL,
 		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_ONESHOT);
 	zwp_locked_pointer_v1_add_listener(s->lock, &lock_listener, s);
@@ -293,9 +354,12 @@ int wlout_seat_grab(struct wlout_seat *s, struct wlout_conn *c, struct wl_surfac
 									   s->pointer);
 	zwp_relative_pointer_v1_add_listener(s->relative, &relative_listener, s);
 	/* Where the compositor offers it, its own shortcuts (alt+tab...) go to the guest too. */
-	if (c->shortcuts_manager)
+	if (c->shortcuts_manager) {
 		s->inhibitor = zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
 			c->shortcuts_manager, surface, s->seat);
+		zwp_keyboard_shortcuts_inhibitor_v1_add_listener(s->inhibitor, &inhibitor_listener,
+								 s);
+	}
 	wl_pointer_set_cursor(s->pointer, s->enter_serial, NULL, 0, 0);
 	if (s->input)
 		input_pointer_leave(s->input);	/* buttons held go up: a new pointer */
@@ -326,8 +390,7 @@ void wlout_seat_ungrab(struct wlout_seat *s, const char *why)
 	grab_destroy(s);
 	if (s->input)
 		input_pointer_leave(s->input);
-	if (s->pointer && s->pointer_surface)
-		show_arrow(s, s->arrow_conn);
+	apply_look(s);
 	LOG_INFO("pointer released: %s", why);
 }
 

@@ -30,6 +30,8 @@ struct wlout_seat_listener {
 	 * started a grab (the click, press and release, is then not the guest's).
 	 */
 	bool (*press)(void *data, struct wl_surface *surface);
+	/* The pointer entered @surface, or left (NULL). */
+	void (*over)(void *data, struct wl_surface *surface);
 };
 
 /* Binds global @name (wl_seat @version) of @reg; NULL when out of memory. */
@@ -48,6 +50,21 @@ void wlout_seat_destroy(struct wlout_seat *s);
 int wlout_seat_grab(struct wlout_seat *s, struct wlout_conn *c, struct wl_surface *surface);
 void wlout_seat_ungrab(struct wlout_seat *s, const char *why);
 bool wlout_seat_grabbed(const struct wlout_seat *s);
+
+/* The pointer's picture over the window, while it is not grabbed. */
+enum wlout_look {
+	WLOUT_LOOK_HIDDEN,	/* the guest draws its own, where we point */
+	WLOUT_LOOK_ARROW,	/* ours: the pointer does not point for the guest */
+	WLOUT_LOOK_IMAGE,	/* the guest's cursor plane, as the pointer */
+};
+
+/*
+ * Sets the picture (@image with its hotspot for WLOUT_LOOK_IMAGE; @image
+ * is the caller's, committed, and stays alive while set), now when the
+ * pointer is over the window and at each enter.
+ */
+void wlout_seat_set_look(struct wlout_seat *s, struct wlout_conn *c, enum wlout_look look,
+			 struct wl_surface *image, int32_t hot_x, int32_t hot_y);
 
 /* Where keys and buttons go (@input, kept), and who hears of hotkeys and motion. */
 void wlout_seat_set_listener(struct wlout_seat *s, struct input *input,

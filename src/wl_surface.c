@@ -98,6 +98,9 @@ struct wlout {
 
 	struct input *input;		/* keys and pointer for the guest (viewer.c's) */
 	bool grab_warned;		/* the compositor cannot grab the pointer: said once */
+	bool pointer_over;		/* the pointer is over the window */
+	bool on_pointer;		/* ... and the cursor plane is its picture */
+	bool cursor_valid_logged;
 };
 
 static void set_fullscreen(struct wlout *w, bool on)
@@ -109,6 +112,7 @@ static void set_fullscreen(struct wlout *w, bool on)
 }
 
 static void relayout(struct wlout *w);
+static void cursor_look(struct wlout *w, const struct plane *p, struct plane_buf *buf);
 
 /* ---- layout ---- */
 
@@ -190,6 +194,7 @@ static void set_content_viewport(struct wlout *w, bool crop);
 static void relayout(struct wlout *w)
 {
 	layout_window(w);
+	cursor_look(w, NULL, NULL);
 	if (w->showing && w->shown.valid) {
 		wl_subsurface_set_sync(w->content_sub);
 		set_content_viewport(w, w->path != PRESENTER_PATH_EGL);
@@ -509,6 +514,7 @@ static void show_waiting(struct wlout *w)
 	wl_surface_attach(w->content, NULL, 0, 0);
 	wl_surface_commit(w->content);
 	wlout_cursor_hide(&w->cursor);
+	wlout_seat_set_look(w->conn.seat, &w->conn, WLOUT_LOOK_ARROW, NULL, 0, 0);
 	if (w->inhibitor) {
 		zwp_idle_inhibitor_v1_destroy(w->inhibitor);
 		w->inhibitor = NULL;
@@ -619,9 +625,7 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 	if (ret)
 		return ret;
 	use_path(w, path, why);
-	if (wlout_cursor_show(&w->cursor, w->conn.shm, f->cursor, f->cursor_buf, &w->layout,
-			      w->scale120))
-		wl_surface_commit(w->surface);	/* a subsurface moves at its parent's commit */
+	cursor_look(w, f->cursor, f->cursor_buf);
 	presenter_last_set(&w->shown, f->plane, sf.stamped, sf.seq);
 	return 0;
 }
@@ -736,6 +740,61 @@ static void handle_action(void *data, enum hotkey_action a)
 }
 
 /*
+ * The guest's cursor plane (@p, new with a frame; NULL: the last one
+ * again), and the pointer's picture.  While the pointer is over the window
+ * and points for the guest (which has a tablet), the cursor plane is the
+ * pointer's picture: the compositor draws it where the pointer is, with no
+ * wait for the guest to move its own.  Otherwise the plane is shown where
+ * the guest has it, and the pointer is hidden (the guest draws its own) or
+ * an arrow (it does not point for the guest).
+ */
+static bool pointing(const struct wlout *w)
+{
+	return w->input && input_has_sink(w->input) && !input_pointer_relative(w->input);
+}
+
+static bool cursor_on_pointer(const struct wlout *w)
+{
+	return pointing(w) && w->pointer_over && !wlout_seat_grabbed(w->conn.seat);
+}
+
+static void cursor_look(struct wlout *w, const struct plane *p, struct plane_buf *buf)
+{
+	bool on_pointer = cursor_on_pointer(w);
+	bool commit;
+
+	w->on_pointer = on_pointer;
+	if (p)
+		commit = wlout_cursor_show(&w->cursor, p, buf, &w->layout, w->scale120, on_pointer);
+	else if (!w->showing)
+		commit = false;
+	else
+		commit = wlout_cursor_update(&w->cursor, &w->layout, w->scale120, on_pointer);
+	if (on_pointer != w->cursor.have_image || w->cursor.valid != w->cursor_valid_logged) {
+		LOG_DBG("guest cursor: %s%s", !w->cursor.valid ? "none" :
+			w->cursor.have_image ? "the pointer's picture" : "where the guest has it",
+			on_pointer && !w->cursor.have_image ? " (the pointer's picture failed)" : "");
+		w->cursor_valid_logged = w->cursor.valid;
+	}
+	if (w->cursor.have_image)
+		wlout_seat_set_look(w->conn.seat, &w->conn, WLOUT_LOOK_IMAGE, w->cursor.image,
+				    w->cursor.hot_x, w->cursor.hot_y);
+	else
+		wlout_seat_set_look(w->conn.seat, &w->conn, pointing(w) ? WLOUT_LOOK_HIDDEN :
+				    WLOUT_LOOK_ARROW, NULL, 0, 0);
+	if (commit)
+		wl_surface_commit(w->surface);	/* a subsurface moves at its parent's commit */
+}
+
+static void handle_over(void *data, struct wl_surface *surface)
+{
+	struct wlout *w = data;
+
+	w->pointer_over = surface == w->surface;
+	cursor_look(w, NULL, NULL);
+}
+
+/*
  * The pointer over the window (logical coordinates; the frame and cursor
  * surfaces take no input, so it is always the window's own surface): into
  * the guest's pixels through the scale and the letterbox.
@@ -747,6 +806,9 @@ static void handle_motion(void *data, struct wl_surface *surface, double x, doub
 
 	if (surface != w->surface || !w->showing)
 		return;
+	/* The way to the guest, or its pointer, changed since the last look. */
+	if (cursor_on_pointer(w) != w->on_pointer)
+		cursor_look(w, NULL, NULL);
 	if (geom_to_frame(&w->layout, x * w->scale120 / 120.0, y * w->scale120 / 120.0, &fx, &fy))
 		input_pointer_abs(w->input, fx, fy, w->frame_width, w->frame_height);
 }
@@ -776,6 +838,7 @@ static const struct wlout_seat_listener seat_listener = {
 	.action = handle_action,
 	.motion = handle_motion,
 	.press = handle_press,
+	.over = handle_over,
 };
 
 static void create_window(struct wlout *w)
