@@ -138,3 +138,37 @@ in_buttons() {
 	note "buttons and the wheel arrived"
 }
 _in_wheel_is() { [ "$(in_gi "$_in_m" rel 8)" = "$1" ]; }
+
+# in_moves_exactly: the mouse moves right 40, then up 30, and the guest's
+# mouse gets exactly that (a relative guest, its motion unaccelerated).
+in_moves_exactly() {
+	_in_m=$(in_mark)
+	in_do "move 40 0"
+	in_do "move 0 -30"
+	vm_wait_for 600 _in_rel_is "$_in_m" 1 -30 ||
+		fail "right 40, then up 30: the guest's REL_Y says $(in_gi "$_in_m" rel 1)"
+	_in_rel_is "$_in_m" 0 40 ||
+		fail "right 40, then up 30: the guest's REL_X says $(in_gi "$_in_m" rel 0)"
+}
+_in_rel_is() { [ "$(in_gi "$1" rel "$2")" = "$3" ]; }
+
+# weston_drm_start SOCKET MODE: weston's DRM backend on vkms's output at
+# MODE (WxH; pixman renderer), its seat the uinput devices of in_start;
+# exports WAYLAND_DISPLAY=SOCKET, sets WESTON_PID.  It runs as root with
+# libseat's builtin backend (seatd inside weston): the test VM has no
+# logind or seatd.  Not the noop backend: it opens devices without
+# O_NONBLOCK, and libinput's first read of the power button's blocks
+# weston for good.
+weston_drm_start() {
+	printf '%s\n' '[core]' 'idle-time=0' '[shell]' 'panel-position=none' 'locking=false' \
+		'animation=none' 'close-animation=none' 'startup-animation=none' \
+		'focus-animation=none' '[output]' 'name=Virtual-1' "mode=$2" >"$TMPDIR/weston.ini"
+	LIBSEAT_BACKEND=builtin weston --backend=drm --renderer=pixman --config="$TMPDIR/weston.ini" \
+		--socket="$1" >"$TMPDIR/weston-drm.log" 2>&1 &
+	WESTON_PID=$!
+	export WAYLAND_DISPLAY="$1"
+	vm_wait_for 900 test -S "$XDG_RUNTIME_DIR/$1" ||
+		{ cat "$TMPDIR/weston-drm.log"; fail "weston (DRM backend on vkms) did not start"; }
+	grep -q "$2@.*current" "$TMPDIR/weston-drm.log" ||
+		{ cat "$TMPDIR/weston-drm.log"; fail "weston's output is not $2"; }
+}

@@ -118,6 +118,18 @@ sd_virsh() {
 	}
 }
 
+# sd_mouse_current NAME: makes domain NAME's virtio mouse (GUEST_INPUT=both)
+# QEMU's current pointer, with HMP's mouse_set as a user would, through
+# libvirt: libvirt marks the domain tainted (custom-monitor) from here on.
+sd_mouse_current() {
+	sd_virsh qemu-monitor-command "$1" '{"execute":"query-mice"}'
+	_sd_idx=$(python3 -c 'import json, sys
+print(*[m["index"] for m in json.load(open(sys.argv[1]))["return"] if "Virtio Mouse" in m["name"]])' \
+		"$TMPDIR/virsh.out")
+	[ -n "$_sd_idx" ] || { cat "$TMPDIR/virsh.out"; fail "QEMU lists no virtio mouse"; }
+	sd_virsh qemu-monitor-command --hmp "$1" "mouse_set $_sd_idx"
+}
+
 # sd_qemu_pid NAME: the pid of the domain's QEMU (libvirt's pid file).
 sd_qemu_pid() {
 	cat "/run/libvirt/qemu/$1.pid" 2>/dev/null

@@ -97,20 +97,10 @@ vm_wait_for 600 in_gi "$m" seen 21:0 || fail "y did not arrive"
 in_gi "$m" keys 21:1 21:0 || fail "carol's key reached the guest"
 note "carol (view only) was refused, and her key did not reach the guest"
 
-sd_virsh qemu-monitor-command "$vm" '{"execute":"query-mice"}'
-idx=$(python3 -c 'import json, sys
-print(*[m["index"] for m in json.load(open(sys.argv[1]))["return"] if "Virtio Mouse" in m["name"]])' \
-	"$TMPDIR/virsh.out")
-[ -n "$idx" ] || { cat "$TMPDIR/virsh.out"; fail "QEMU lists no virtio mouse"; }
-sd_virsh qemu-monitor-command --hmp "$vm" "mouse_set $idx"
+sd_mouse_current "$vm"
 vm_wait_for 600 kiosk_logged "the display service says the guest's pointer is relative" ||
 	{ sd_unit_log "$svc"; fail "the kiosk was not told that the guest's pointer is relative"; }
-m=$(in_mark)
-in_do "move 40 0"
-in_do "move 0 -30"
-rel_y_is() { [ "$(in_gi "$m" rel 1)" = -30 ]; }
-vm_wait_for 600 rel_y_is || fail "right 40, then up 30: the guest's REL_Y says $(in_gi "$m" rel 1)"
-[ "$(in_gi "$m" rel 0)" = 40 ] || fail "right 40, then up 30: the guest's REL_X says $(in_gi "$m" rel 0)"
+in_moves_exactly
 note "the service told the kiosk the pointer became relative; the mouse's 40 right and 30 up arrived as such"
 
 sd_guest_keep_log

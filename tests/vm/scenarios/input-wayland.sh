@@ -25,10 +25,7 @@
 #     mouse's motion reaches the guest as motion, and
 #     release-cursor (ctrl+alt) lets it go.  weston has no
 #     keyboard-shortcuts-inhibit: that part is not exercised here.
-# weston runs as root with libseat's builtin backend (seatd inside weston):
-# the test VM has no logind or seatd.  Not the noop backend: it opens
-# devices without O_NONBLOCK, and libinput's first read of the power
-# button's blocks weston for good.
+# weston runs as root with libseat's builtin backend (weston_drm_start).
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
@@ -46,17 +43,7 @@ in_start "$LOG"
 
 # weston on vkms's one output at 1280x1024: the 1024x768 guest, fullscreen
 # at fit, is 1280x960 with a bar above and below.
-printf '%s\n' '[core]' 'idle-time=0' '[shell]' 'panel-position=none' 'locking=false' \
-	'animation=none' 'close-animation=none' 'startup-animation=none' 'focus-animation=none' \
-	'[output]' 'name=Virtual-1' 'mode=1280x1024' >"$TMPDIR/weston.ini"
-LIBSEAT_BACKEND=builtin weston --backend=drm --renderer=pixman --config="$TMPDIR/weston.ini" \
-	--socket=wayland-input >"$TMPDIR/weston-drm.log" 2>&1 &
-WESTON_PID=$!
-export WAYLAND_DISPLAY=wayland-input
-vm_wait_for 900 test -S "$XDG_RUNTIME_DIR/wayland-input" ||
-	{ cat "$TMPDIR/weston-drm.log"; fail "weston (DRM backend on vkms) did not start"; }
-grep -q "1280x1024@.*current" "$TMPDIR/weston-drm.log" ||
-	{ cat "$TMPDIR/weston-drm.log"; fail "weston's output is not 1280x1024"; }
+weston_drm_start wayland-input 1280x1024
 for dev in keyboard mouse tablet; do
 	grep -q "vgpu-viewer test $dev" "$TMPDIR/weston-drm.log" ||
 		{ cat "$TMPDIR/weston-drm.log"; fail "weston did not take the uinput $dev"; }
