@@ -44,6 +44,12 @@
       On the QMP socket SOCKET: makes the mouse whose name has NAME in it
       QEMU's current one (HMP's mouse_set, as a user would switch), checks
       with query-mice that it is, and prints the mice.
+  vmtool.py fake-qmp SOCKET LOG [--relative]
+      A VMM's QMP socket for input only, where there is no VMM (guestsim
+      plays the guest): answers qmp_capabilities, query-mice (a current,
+      absolute tablet; with --relative a mouse) and input-send-event, whose
+      events it appends to LOG as JSON lines; one client at a time, until
+      killed.
   vmtool.py recv-exec SOCKET CMD...
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
@@ -438,11 +444,46 @@ def mouse_set(args):
         fail(f"{mice[0]['name']} is not the current mouse after mouse_set")
 
 
+def fake_qmp(args):
+    try:
+        os.unlink(args[0])
+    except FileNotFoundError:
+        pass
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(args[0])
+    srv.listen(1)
+    relative = "--relative" in args[2:]
+    mice = [{"name": "fake " + ("mouse" if relative else "tablet"), "index": 2,
+             "current": True, "absolute": not relative}]
+    with open(args[1], "a", buffering=1) as log:
+        while True:
+            conn, _ = srv.accept()
+            f = conn.makefile("rw")
+            f.write(json.dumps({"QMP": {"version": {}, "capabilities": []}}) + "\n")
+            f.flush()
+            for line in f:
+                try:
+                    m = json.loads(line)
+                except ValueError:
+                    continue
+                cmd = m.get("execute")
+                ret = mice if cmd == "query-mice" else {}
+                if cmd == "input-send-event":
+                    log.write(json.dumps(m["arguments"]["events"]) + "\n")
+                reply = {"return": ret}
+                if "id" in m:
+                    reply["id"] = m["id"]
+                f.write(json.dumps(reply) + "\n")
+                f.flush()
+            conn.close()
+
+
 def main():
     tools = {"check-frames": check_frames, "check-modes": check_modes,
              "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
              "gone-after-kill": gone_after_kill, "notify-check": notify_check,
-             "notify-wait": notify_wait, "ttff": ttff, "mouse-set": mouse_set}
+             "notify-wait": notify_wait, "ttff": ttff, "mouse-set": mouse_set,
+             "fake-qmp": fake_qmp}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)

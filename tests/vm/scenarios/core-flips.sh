@@ -7,7 +7,7 @@
 # records what it shows (headless).  Every frame shown is one guestsim drew,
 # in order, none twice as new, and the last one shown is the last drawn --
 # woken by the display IRQ, then again with --poll.  The cursor plane is
-# queried too (mbochs has none).
+# queried too (guestsim shows none here: cursor-plane.sh shows one).
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 vm_modprobe mbochs
@@ -26,7 +26,7 @@ for mode in irq poll; do
 		fail "the viewer did not use the display IRQ"
 	grep -q "polling every 16 ms (--poll)" "$TMPDIR/viewer.log" || [ "$mode" = irq ] ||
 		fail "the viewer did not poll"
-	# mbochs has no cursor: the query answers "disabled", logged once.
+	# No cursor shown: the query answers "disabled", logged once.
 	[ "$(grep -c "cursor plane: off" "$TMPDIR/viewer.log")" = 1 ] ||
 		fail "the cursor plane was not queried, or its state logged more than once"
 	vmtool check-frames "$TMPDIR/gs-$mode.log" "$TMPDIR/v-$mode.jsonl" --min-share 0.5 ||
