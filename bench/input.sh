@@ -39,35 +39,31 @@ vm_mdev_create mbochs medium "$a"
 kms_start
 in_start "$LOG"
 
-# QEMU's input-linux reads a keyboard of its own, grabbed: libinput (the
-# viewer) never sees its keys, and QEMU never sees the viewer's device.
-rm -f "$TMPDIR/il.ctl"
-mkfifo "$TMPDIR/il.ctl"
-"$VGPU_BUILD/tests/inputtool" --keyboard "vgpu-viewer bench keyboard" <"$TMPDIR/il.ctl" \
-	>"$TMPDIR/il.out" 2>&1 &
-IL_PID=$!
-exec 9>"$TMPDIR/il.ctl"
-vm_wait_log "$TMPDIR/il.out" "^ready" 300
-ildev=
-for d in /sys/class/input/event*; do
-	[ "$(cat "$d/device/name")" = "vgpu-viewer bench keyboard" ] && ildev=/dev/input/${d##*/}
-done
-[ -n "$ildev" ] || fail "the second keyboard has no event device"
-il_do() { in_tool_do 9 "$TMPDIR/il.out" "$1" "${2:-3000}"; }
-
-# And a mouse of its own, for the 1000 Hz baseline.
-rm -f "$TMPDIR/ilm.ctl"
-mkfifo "$TMPDIR/ilm.ctl"
-"$VGPU_BUILD/tests/inputtool" --mouse "vgpu-viewer bench mouse" <"$TMPDIR/ilm.ctl" \
-	>"$TMPDIR/ilm.out" 2>&1 &
-ILM_PID=$!
-exec 7>"$TMPDIR/ilm.ctl"
-vm_wait_log "$TMPDIR/ilm.out" "^ready" 300
-ilmdev=
-for d in /sys/class/input/event*; do
-	[ "$(cat "$d/device/name")" = "vgpu-viewer bench mouse" ] && ilmdev=/dev/input/${d##*/}
-done
-[ -n "$ilmdev" ] || fail "the second mouse has no event device"
+# il_tool KIND NAME FD: an inputtool making a KIND (keyboard or mouse)
+# called NAME alone, its commands on fd FD, its output in
+# $TMPDIR/il-KIND.out; sets IL_DEV to its event device, adds its pid to
+# IL_PIDS.  QEMU's input-linux reads it, grabbed: libinput (the viewer)
+# never sees its events, and QEMU never sees the viewer's devices.
+IL_PIDS=
+il_tool() {
+	rm -f "$TMPDIR/il-$1.ctl"
+	mkfifo "$TMPDIR/il-$1.ctl"
+	"$VGPU_BUILD/tests/inputtool" "--$1" "$2" <"$TMPDIR/il-$1.ctl" >"$TMPDIR/il-$1.out" 2>&1 &
+	IL_PIDS="$IL_PIDS $!"
+	eval "exec $3>\"\$TMPDIR/il-$1.ctl\""
+	vm_wait_log "$TMPDIR/il-$1.out" "^ready" 300
+	IL_DEV=
+	for d in /sys/class/input/event*; do
+		[ "$(cat "$d/device/name")" = "$2" ] && IL_DEV=/dev/input/${d##*/}
+	done
+	[ -n "$IL_DEV" ] || fail "the input-linux $1 has no event device"
+}
+il_tool keyboard "vgpu-viewer bench keyboard" 9
+ildev=$IL_DEV
+il_do() { in_tool_do 9 "$TMPDIR/il-keyboard.out" "$1" "${2:-3000}"; }
+# And a mouse, for the 1000 Hz baseline.
+il_tool mouse "vgpu-viewer bench mouse" 7
+ilmdev=$IL_DEV
 
 GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev -object input-linux,id=il1,evdev=$ilmdev" \
 	guest_qemu_start "$a" "$LOG" "$hz" 1
@@ -85,12 +81,12 @@ while [ $((round * 10)) -lt "$taps" ]; do
 	o=$(wc -l <"$TMPDIR/input.out")
 	in_do "lat $LOG 30 10" 3000
 	tail -n +"$((o + 1))" "$TMPDIR/input.out" | sed -n 's/^lat /viewer /p' >>"$VGPU_OUT/keys.txt"
-	o=$(wc -l <"$TMPDIR/il.out")
+	o=$(wc -l <"$TMPDIR/il-keyboard.out")
 	il_do "lat $LOG 30 10"
-	tail -n +"$((o + 1))" "$TMPDIR/il.out" | sed -n 's/^lat /input-linux /p' >>"$VGPU_OUT/keys.txt"
+	tail -n +"$((o + 1))" "$TMPDIR/il-keyboard.out" | sed -n 's/^lat /input-linux /p' >>"$VGPU_OUT/keys.txt"
 	round=$((round + 1))
 done
-grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il.out" && fail "keys were lost"
+grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il-keyboard.out" && fail "keys were lost"
 
 # input-linux grabs its keyboard (EVIOCGRAB): libinput lists it, and the
 # viewer must have sent QEMU its own presses and releases, none of those.
@@ -130,10 +126,10 @@ mouse_res() {
 _lib_backend=kms viewer_start --pid "$QEMU_PID" --input=off --stats "$VGPU_OUT/il-frames.jsonl"
 vm_wait_for 600 guest_stamped "$VGPU_OUT/il-frames.jsonl" 5
 sleep "$secs"
-o=$(wc -l <"$TMPDIR/ilm.out")
-in_tool_do 7 "$TMPDIR/ilm.out" "mouse1k $LOG $((secs * 1000))" 3000
+o=$(wc -l <"$TMPDIR/il-mouse.out")
+in_tool_do 7 "$TMPDIR/il-mouse.out" "mouse1k $LOG $((secs * 1000))" 3000
 viewer_stop >/dev/null
-mouse_res "$(tail -n +"$((o + 1))" "$TMPDIR/ilm.out")" il_ >>"$VGPU_OUT/mouse.txt"
+mouse_res "$(tail -n +"$((o + 1))" "$TMPDIR/il-mouse.out")" il_ >>"$VGPU_OUT/mouse.txt"
 
 python3 - "$VGPU_OUT" <<'PY' | tee "$VGPU_OUT/table.md"
 import sys, statistics
@@ -187,7 +183,8 @@ PY
 kill -KILL "$QEMU_PID"
 wait "$QEMU_PID" 2>/dev/null
 exec 9>&- 7>&-
-wait "$IL_PID" "$ILM_PID"
+# shellcheck disable=SC2086 # pids
+wait $IL_PIDS
 in_stop
 kms_stop
 vm_mdev_remove "$a"
