@@ -415,19 +415,20 @@ def recv_exec(args):
 def qmp_session(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
-    f = s.makefile("rw")
+    # Apart: a text file's write drops what it had read ahead.
+    r, f = s.makefile("r"), s.makefile("w")
 
     def call(cmd, **args):
         f.write(json.dumps({"execute": cmd, "arguments": args} if args else
                            {"execute": cmd}) + "\n")
         f.flush()
         while True:
-            m = json.loads(f.readline())
+            m = json.loads(r.readline())
             if "return" in m:
                 return m["return"]
             if "error" in m:
                 fail(f"QMP {cmd}: {m['error']}")
-    json.loads(f.readline())        # the greeting
+    json.loads(r.readline())        # the greeting
     call("qmp_capabilities")
     return call
 
@@ -458,10 +459,11 @@ def fake_qmp(args):
     with open(args[1], "a", buffering=1) as log:
         while True:
             conn, _ = srv.accept()
-            f = conn.makefile("rw")
+            # Apart: a text file's write drops what it had read ahead.
+            r, f = conn.makefile("r"), conn.makefile("w")
             f.write(json.dumps({"QMP": {"version": {}, "capabilities": []}}) + "\n")
             f.flush()
-            for line in f:
+            for line in r:
                 try:
                     m = json.loads(line)
                 except ValueError:
