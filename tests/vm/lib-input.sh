@@ -172,3 +172,18 @@ weston_drm_start() {
 	grep -q "$2@.*current" "$TMPDIR/weston-drm.log" ||
 		{ cat "$TMPDIR/weston-drm.log"; fail "weston's output is not $2"; }
 }
+
+# fake_qmp_start [--relative]: a stand-in QMP socket at $TMPDIR/qmp.sock for
+# a guest that has no VMM (guestsim): vmtool.py fake-qmp, which records
+# what it is sent in $TMPDIR/qmp-events.log.  fake_qmp_stop ends it.
+fake_qmp_start() {
+	python3 "$VGPU_TOP/tests/vm/vmtool.py" fake-qmp "$TMPDIR/qmp.sock" \
+		"$TMPDIR/qmp-events.log" "$@" >"$TMPDIR/fake-qmp.log" 2>&1 &
+	QMP_PID=$!
+	vm_wait_for 100 test -S "$TMPDIR/qmp.sock" || fail "the stand-in QMP socket is not there"
+}
+
+fake_qmp_stop() {
+	kill "$QMP_PID"
+	wait "$QMP_PID" 2>/dev/null
+}

@@ -30,10 +30,7 @@ a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 kms_start
 in_start "$TMPDIR/no-guest.log"
-python3 "$VGPU_TOP/tests/vm/vmtool.py" fake-qmp "$TMPDIR/qmp.sock" "$TMPDIR/qmp-events.log" \
-	>"$TMPDIR/fake-qmp.log" 2>&1 &
-QMP_PID=$!
-vm_wait_for 100 test -S "$TMPDIR/qmp.sock" || fail "the stand-in QMP socket is not there"
+fake_qmp_start
 
 # The frame holds still (a look at the screen compares two reads of it).
 gs_start "$a" --rate 10
@@ -106,8 +103,7 @@ viewer_stop
 kill "$WESTON_PID"
 wait "$WESTON_PID" 2>/dev/null
 cp "$TMPDIR/weston-drm.log" "$VGPU_OUT/"
-kill "$QMP_PID"
-wait "$QMP_PID" 2>/dev/null
+fake_qmp_stop
 gs_stop
 in_stop
 kms_stop

@@ -24,10 +24,7 @@ a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 kms_start
 in_start "$TMPDIR/no-guest.log"
-python3 "$VGPU_TOP/tests/vm/vmtool.py" fake-qmp "$TMPDIR/qmp.sock" "$TMPDIR/qmp-events.log" \
-	--relative >"$TMPDIR/fake-qmp.log" 2>&1 &
-QMP_PID=$!
-vm_wait_for 100 test -S "$TMPDIR/qmp.sock" || fail "the stand-in QMP socket is not there"
+fake_qmp_start --relative
 gs_start "$a" --rate 10
 gs_pause
 
@@ -94,8 +91,7 @@ viewer_stop
 kill "$SWAY_PID"
 wait "$SWAY_PID" 2>/dev/null
 cp "$TMPDIR/sway.log" "$VGPU_OUT/"
-kill "$QMP_PID"
-wait "$QMP_PID" 2>/dev/null
+fake_qmp_stop
 gs_stop
 in_stop
 kms_stop
