@@ -100,7 +100,7 @@ struct wlout {
 	bool grab_warned;		/* the compositor cannot grab the pointer: said once */
 	bool pointer_over;		/* the pointer is over the window */
 	bool on_pointer;		/* ... and the cursor plane is its picture */
-	bool cursor_valid_logged;
+	int cursor_logged;		/* what the debug log said of the cursor */
 };
 
 static void set_fullscreen(struct wlout *w, bool on)
@@ -112,7 +112,7 @@ static void set_fullscreen(struct wlout *w, bool on)
 }
 
 static void relayout(struct wlout *w);
-static void cursor_look(struct wlout *w, const struct plane *p, struct plane_buf *buf);
+static void cursor_look(struct wlout *w, const struct presenter_frame *f);
 
 /* ---- layout ---- */
 
@@ -194,7 +194,7 @@ static void set_content_viewport(struct wlout *w, bool crop);
 static void relayout(struct wlout *w)
 {
 	layout_window(w);
-	cursor_look(w, NULL, NULL);
+	cursor_look(w, NULL);
 	if (w->showing && w->shown.valid) {
 		wl_subsurface_set_sync(w->content_sub);
 		set_content_viewport(w, w->path != PRESENTER_PATH_EGL);
@@ -625,7 +625,7 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 	if (ret)
 		return ret;
 	use_path(w, path, why);
-	cursor_look(w, f->cursor, f->cursor_buf);
+	cursor_look(w, f);
 	presenter_last_set(&w->shown, f->plane, sf.stamped, sf.seq);
 	return 0;
 }
@@ -740,8 +740,8 @@ static void handle_action(void *data, enum hotkey_action a)
 }
 
 /*
- * The guest's cursor plane (@p, new with a frame; NULL: the last one
- * again), and the pointer's picture.  While the pointer is over the window
+ * The guest's cursor plane (of frame @f, which may have none; NULL: the
+ * last frame's again), and the pointer's picture.  While the pointer is over the window
  * and points for the guest (which has a tablet), the cursor plane is the
  * pointer's picture: the compositor draws it where the pointer is, with no
  * wait for the guest to move its own.  Otherwise the plane is shown where
@@ -758,23 +758,27 @@ static bool cursor_on_pointer(const struct wlout *w)
 	return pointing(w) && w->pointer_over && !wlout_seat_grabbed(w->conn.seat);
 }
 
-static void cursor_look(struct wlout *w, const struct plane *p, struct plane_buf *buf)
+static void cursor_look(struct wlout *w, const struct presenter_frame *f)
 {
+	static const char *const said[] = { "none", "where the guest has it",
+					    "the pointer's picture", "where the guest has it (the "
+					    "pointer's picture could not be made)" };
 	bool on_pointer = cursor_on_pointer(w);
 	bool commit;
+	int state;
 
 	w->on_pointer = on_pointer;
-	if (p)
-		commit = wlout_cursor_show(&w->cursor, p, buf, &w->layout, w->scale120, on_pointer);
+	if (f)
+		commit = wlout_cursor_show(&w->cursor, f->cursor, f->cursor_buf, &w->layout,
+					   w->scale120, on_pointer);
 	else if (!w->showing)
 		commit = false;
 	else
 		commit = wlout_cursor_update(&w->cursor, &w->layout, w->scale120, on_pointer);
-	if (on_pointer != w->cursor.have_image || w->cursor.valid != w->cursor_valid_logged) {
-		LOG_DBG("guest cursor: %s%s", !w->cursor.valid ? "none" :
-			w->cursor.have_image ? "the pointer's picture" : "where the guest has it",
-			on_pointer && !w->cursor.have_image ? " (the pointer's picture failed)" : "");
-		w->cursor_valid_logged = w->cursor.valid;
+	state = !w->cursor.valid ? 0 : w->cursor.have_image ? 2 : on_pointer ? 3 : 1;
+	if (state != w->cursor_logged) {
+		LOG_DBG("guest cursor: %s", said[state]);
+		w->cursor_logged = state;
 	}
 	if (w->cursor.have_image)
 		wlout_seat_set_look(w->conn.seat, &w->conn, WLOUT_LOOK_IMAGE, w->cursor.image,
@@ -791,7 +795,7 @@ static void handle_over(void *data, struct wl_surface *surface)
 	struct wlout *w = data;
 
 	w->pointer_over = surface == w->surface;
-	cursor_look(w, NULL, NULL);
+	cursor_look(w, NULL);
 }
 
 /*
@@ -808,7 +812,7 @@ static void handle_motion(void *data, struct wl_surface *surface, double x, doub
 		return;
 	/* The way to the guest, or its pointer, changed since the last look. */
 	if (cursor_on_pointer(w) != w->on_pointer)
-		cursor_look(w, NULL, NULL);
+		cursor_look(w, NULL);
 	if (geom_to_frame(&w->layout, x * w->scale120 / 120.0, y * w->scale120 / 120.0, &fx, &fy))
 		input_pointer_abs(w->input, fx, fy, w->frame_width, w->frame_height);
 }

@@ -23,7 +23,8 @@
  *
  *   imgcheck box SHOT X Y W H RRGGBB
  *       the pixels of colour RRGGBB (hex) are exactly the WxH rectangle at
- *       (X, Y), all of it (a guest cursor plane's picture, where it must be)
+ *       (X, Y), all of it (a guest cursor plane's picture, where it must be);
+ *       with 0 0 0 0, there is no pixel of that colour
  *
  * Exit 0 when it matches, 1 when not (with the first differences), 2 on
  * bad input.
@@ -308,7 +309,7 @@ static int check_box(const struct image *shot, uint32_t x0, uint32_t y0, uint32_
 		}
 	if (!n) {
 		printf("box: no pixel is %06x (want %ux%u at %u,%u)\n", rgb, w, h, x0, y0);
-		return 1;
+		return w || h ? 1 : 0;
 	}
 	printf("box: %lu pixels of %06x, within %ux%u at %u,%u (want %ux%u at %u,%u)\n", n, rgb,
 	       bx1 - bx0 + 1, by1 - by0 + 1, bx0, by0, w, h, x0, y0);

@@ -16,7 +16,8 @@
 #   - Wayland, weston's DRM backend on vkms with a uinput tablet: the
 #     cursor plane becomes the pointer's own picture while the pointer is
 #     over the window (weston draws it at the pointer, less the hotspot),
-#     and with --input=off it is a subsurface where the guest has it.
+#     and with --input=off it is a subsurface where the guest has it;
+#     it goes when the guest turns its cursor off.
 # No guest here moves a cursor of its own with a tablet (the guests'
 # bochs-drm knows no cursor registers), and guestsim is no VMM: the
 # viewer's input goes to a stand-in QMP socket (vmtool.py fake-qmp) that
@@ -98,6 +99,10 @@ in_do "abs 32768 32768"
 screen_expect kms wl-input-off 600 box 100 200 24 24 ff00ff ||
 	fail "Wayland, --input=off: the cursor is not where the guest has it"
 note "Wayland, --input=off: a subsurface where the guest has it"
+gs_cmd "cursor off"
+screen_expect kms wl-cursor-off 300 box 0 0 0 0 ff00ff ||
+	fail "Wayland: the guest's cursor is still shown after the guest turned it off"
+note "Wayland: gone when the guest turns it off"
 viewer_stop
 
 kill "$WESTON_PID"
