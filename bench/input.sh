@@ -152,8 +152,6 @@ m = dict(l.split(" ", 1) for l in open(f"{out}/mouse.txt").read().splitlines() i
 ev, batches = (int(x) for x in m["qmp_events_batches"].split())
 s = int(m["seconds"])
 print()
-print("| a 1000 Hz mouse | value |")
-print("|---|---|")
 print("| a 1000 Hz mouse | viewer (libinput, KMS, QMP) | QEMU input-linux |")
 print("|---|---|---|")
 print(f"| mouse reports in {s} s | {m['mouse_reports']} | {m['il_mouse_reports']} |")
