@@ -87,6 +87,7 @@ struct kms {
 	double ptr_x, ptr_y;		/* the pointer, in output pixels */
 	bool ptr_set;			/* ... once it moved: the guest's centre before */
 	bool cursor_dirty;		/* it moved the cursor plane: commit that after the flip */
+	bool cursor_warned;		/* ... and such a commit was refused: said once */
 	enum kms_state state;
 	bool quit;
 	int error;
@@ -429,25 +430,26 @@ out:
 	return ret;
 }
 
-/* The cursor plane alone: the pointer moved it. */
-static int commit_cursor(struct kms *k)
+/*
+ * The cursor plane alone: the pointer moved it.  Refused, it is not worth
+ * the kiosk: the cursor moves with the next frame's commit instead.
+ */
+static void commit_cursor(struct kms *k)
 {
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
-	int ret = 0;
 
 	if (!req)
-		return -ENOMEM;
+		return;
 	add_cursor(k, req, k->have_frame ? &k->layout : NULL);
 	if (drmModeAtomicCommit(k->out.fd, req, DRM_MODE_ATOMIC_NONBLOCK |
-				DRM_MODE_PAGE_FLIP_EVENT, k)) {
-		ret = -errno;
-		LOG_ERR("atomic commit of the cursor on %s failed: %s", k->out.name,
-			strerror(errno));
-	} else {
+				DRM_MODE_PAGE_FLIP_EVENT, k) == 0) {
 		k->state = KMS_FLIPPING;
+	} else if (!k->cursor_warned) {
+		LOG_WARN("%s refuses a commit of the cursor plane alone (%s): the cursor moves "
+			 "with the guest's frames only", k->out.name, strerror(errno));
+		k->cursor_warned = true;
 	}
 	drmModeAtomicFree(req);
-	return ret;
 }
 
 #if HAVE_LIBINPUT
@@ -458,7 +460,7 @@ static void cursor_moved(struct kms *k)
 	    k->error || k->state == KMS_UNSET)
 		return;
 	if (k->state == KMS_IDLE)
-		k->error = commit_cursor(k);
+		commit_cursor(k);
 	else
 		k->cursor_dirty = true;
 }
@@ -515,7 +517,7 @@ static void handle_flip(int fd, unsigned int seq, unsigned int sec, unsigned int
 		if (!ret)
 			return;	/* frame_done() with that one's flip */
 	} else if (k->cursor_dirty) {
-		k->error = commit_cursor(k);
+		commit_cursor(k);
 	}
 	/* The newest frame is on screen: the viewer's pacing takes it from here. */
 	if (k->base.frame_done)
