@@ -45,7 +45,7 @@ printf '%s\n' 'output Virtual-1 mode 1024x768' \
 setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$run" XDG_RUNTIME_DIR="$run" \
 	WLR_BACKENDS=drm,libinput WLR_RENDERER=pixman LIBSEAT_BACKEND=builtin SEATD_VTBOUND=0 \
 	sway -c "$run/sway.conf" >"$TMPDIR/sway.log" 2>&1 &
-SWAY_PID=$!
+WESTON_PID=$!	# the compositor's, whichever: vm_cleanup ends it
 trap 'cp "$TMPDIR/sway.log" "$VGPU_OUT/" 2>/dev/null; vm_cleanup' EXIT
 vm_wait_for 900 test -s "$run/socket" || { cat "$TMPDIR/sway.log"; fail "sway did not start"; }
 WAYLAND_DISPLAY=$run/$(cat "$run/socket")
@@ -88,8 +88,8 @@ vm_wait_for 300 test -e "$bound" || fail "Super+X after the release: sway's bind
 note "released: Super+X is sway's again"
 
 viewer_stop
-kill "$SWAY_PID"
-wait "$SWAY_PID" 2>/dev/null
+kill "$WESTON_PID"
+wait "$WESTON_PID" 2>/dev/null
 cp "$TMPDIR/sway.log" "$VGPU_OUT/"
 fake_qmp_stop
 gs_stop
