@@ -525,11 +525,20 @@ static int find_input(pid_t pid, char *path, size_t len, bool *ret_vnc, char *wh
 }
 
 /* Attached: where keys and the pointer go (QEMU's QMP socket or VNC server), if anywhere. */
+/* The way to the VMM's input (QMP, else VNC) and its data; NULL: none. */
+static const struct input_sink *vmm_sink(const struct viewer *v, void **ret_data)
+{
+	*ret_data = v->qmp ? (void *)v->qmp : (void *)v->vnc;
+	return v->qmp ? &qmp_input_sink : v->vnc ? &vnc_input_sink : NULL;
+}
+
 static void input_connect(struct viewer *v)
 {
 	struct epoll_event ev = { .data.u32 = SRC_INPUT };
 	char path[108], text[320], why[256];
+	const struct input_sink *sink;
 	bool use_vnc = false;
+	void *data;
 	pid_t pid;
 	int ret;
 
@@ -578,10 +587,8 @@ static void input_connect(struct viewer *v)
 		v->vnc = NULL;
 		return;
 	}
-	if (v->qmp)
-		input_set_sink(v->input, &qmp_input_sink, v->qmp);
-	else
-		input_set_sink(v->input, &vnc_input_sink, v->vnc);
+	sink = vmm_sink(v, &data);
+	input_set_sink(v->input, sink, data);
 	snprintf(text, sizeof(text), "input: keys and pointer to the guest through %s at %s",
 		 use_vnc ? "its VNC server" : "QMP", path);
 	input_say(v, false, text);
@@ -601,12 +608,10 @@ static void handle_input_conn(struct viewer *v, uint32_t events)
 static int svc_forward(void *data, const struct input_event *ev, unsigned int n)
 {
 	struct viewer *v = data;
+	void *sink_data;
+	const struct input_sink *sink = vmm_sink(v, &sink_data);
 
-	if (v->qmp)
-		return qmp_input_sink.send(v->qmp, ev, n);
-	if (v->vnc)
-		return vnc_input_sink.send(v->vnc, ev, n);
-	return -ENOTCONN;
+	return sink ? sink->send(sink_data, ev, n) : -ENOTCONN;
 }
 #endif
 
@@ -1150,8 +1155,10 @@ static void services_before_wait(struct viewer *v)
 #if HAVE_SYSTEMD
 	if (v->svc) {
 		/* The VMM says which pointer the guest has; the clients are told. */
-		svc_set_pointer(v->svc, v->qmp ? qmp_input_sink.relative(v->qmp) :
-					v->vnc ? vnc_input_sink.relative(v->vnc) : false);
+		void *data;
+		const struct input_sink *sink = vmm_sink(v, &data);
+
+		svc_set_pointer(v->svc, sink && sink->relative(data));
 		svc_prepare(v->svc);
 	}
 	if (v->svcc) {
