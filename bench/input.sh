@@ -28,7 +28,7 @@
 
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 . "$VGPU_TOP/tests/vm/lib-input.sh"
-LOG=$VGPU_OUT/guest.log
+LOG=$TMPDIR/guest.log
 taps=${BENCH_TAPS:-40}
 secs=${BENCH_SECONDS:-5}
 hz=${BENCH_HZ:-10}

@@ -40,18 +40,18 @@ echo "starting weston (headless, GL renderer; 15-30 s under TCG)"
 weston_start gl 1024 768 >/dev/null
 echo "a real guest: Linux on bochs-drm under $(qemu-system-x86_64 --version | head -n 1),"
 echo "    on mbochs mdev $mbochs_uuid (about 45 s to its console under TCG in TCG)"
-guest_qemu_start "$mbochs_uuid" "$VGPU_OUT/guest-console.log" 10 10
+guest_qemu_start "$mbochs_uuid" "$TMPDIR/guest-console.log" 10 10
 wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$VGPU_OUT/viewer-stats.jsonl"
 
 # The guest's console: its frames carry no stamp.  It counts down for 10 s.
 console() { grep '"event":"frame"' "$VGPU_OUT/viewer-stats.jsonl" 2>/dev/null |
 	grep -v '"seq"' | grep -q '"presented_ns"'; }
-vm_wait_for 3000 console || { tail -n 20 "$VGPU_OUT/guest-console.log"; fail "no console shown"; }
+vm_wait_for 3000 console || { tail -n 20 "$TMPDIR/guest-console.log"; fail "no console shown"; }
 shot=$(wl_shot console)
 echo "the guest's console, in the window: $shot"
 
 # Then its page flips: the screenshot is the frame its stamp names, pixel for pixel.
-vm_wait_for 1200 grep -q 'vgpuguest: flip 50' "$VGPU_OUT/guest-console.log" ||
+vm_wait_for 1200 grep -q 'vgpuguest: flip 50' "$TMPDIR/guest-console.log" ||
 	fail "the guest did not page-flip"
 screen_expect wl screenshot 300 guestframe 0 0 1024 768 0 ||
 	fail "the window does not show the guest's frame"

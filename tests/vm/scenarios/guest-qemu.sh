@@ -19,7 +19,7 @@ vm_modprobe mbochs
 a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 
-guest_qemu_start "$a" "$VGPU_OUT/guest.log"
+guest_qemu_start "$a" "$TMPDIR/guest.log"
 note "QEMU $GUEST_QEMU_VERSION started (pid $QEMU_PID)"
 
 # --wait: QEMU opens the device some seconds after it starts.
@@ -31,13 +31,13 @@ note "attached $(guest_ms_since_start) ms after QEMU started"
 # The console first: bochs-drm's fbcon, frames without a stamp.
 unstamped() { grep '"event":"frame"' "$TMPDIR/v.jsonl" 2>/dev/null | grep -qv '"seq"'; }
 vm_wait_for "$GUEST_BOOT_TENTHS" unstamped ||
-	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "no console frame from the guest"; }
+	{ tail -n 20 "$TMPDIR/guest.log"; fail "no console frame from the guest"; }
 note "the guest's console on screen $(guest_ms_since_start) ms after QEMU started"
 
 # Then its own frames: stamped, in order.
-vm_wait_for "$GUEST_BOOT_TENTHS" grep -q 'vgpuguest: flip 20' "$VGPU_OUT/guest.log" ||
-	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "the guest did not page-flip"; }
-grep -q 'vgpuguest: modeset 1024x768' "$VGPU_OUT/guest.log" || fail "the guest set no 1024x768 mode"
+vm_wait_for "$GUEST_BOOT_TENTHS" grep -q 'vgpuguest: flip 20' "$TMPDIR/guest.log" ||
+	{ tail -n 20 "$TMPDIR/guest.log"; fail "the guest did not page-flip"; }
+grep -q 'vgpuguest: modeset 1024x768' "$TMPDIR/guest.log" || fail "the guest set no 1024x768 mode"
 vm_wait_for 600 guest_stamped "$TMPDIR/v.jsonl" 10 ||
 	fail "fewer than 10 of the guest's own frames shown"
 guest_check_frames "$TMPDIR/v.jsonl" || fail "the guest's frames were not shown as drawn"

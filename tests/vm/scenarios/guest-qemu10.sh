@@ -36,7 +36,7 @@ start_guest() {
 	GUEST_IOMMUFD=0
 	[ "$1" = iommufd ] && GUEST_IOMMUFD=1
 	GUEST_QEMU_OUT=$TMPDIR/qemu-$1.log
-	eval "guest_qemu_start \"\$mdev_$1\" \"\$VGPU_OUT/guest-$1.log\" 10 1"
+	eval "guest_qemu_start \"\$mdev_$1\" \"\$TMPDIR/guest-$1.log\" 10 1"
 	"$VGPU_BUILD/vgpu-viewer" --backend headless -v --pid "$QEMU_PID" --wait \
 		--stats "$TMPDIR/v-$1.jsonl" >"$TMPDIR/viewer-$1.log" 2>&1 &
 	eval "qemu_$1=$QEMU_PID viewer_$1=$! t0_$1=$GUEST_T0"
@@ -63,7 +63,7 @@ check_guest() {
 			fail "group: the viewer did not take the device from the group"
 	fi
 	vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$TMPDIR/v-$1.jsonl" 10 ||
-		{ tail -n 20 "$VGPU_OUT/guest-$1.log"; fail "$1: fewer than 10 of the guest's frames shown"; }
+		{ tail -n 20 "$TMPDIR/guest-$1.log"; fail "$1: fewer than 10 of the guest's frames shown"; }
 	_frames=$(guest_check_frames "$TMPDIR/v-$1.jsonl") || fail "$1: frames not shown as drawn"
 	note "$1: $_frames, $(guest_ms_since_start "$_t0") ms after QEMU's start"
 	kill -KILL "$_q"

@@ -19,13 +19,13 @@ a=$(vm_uuid)
 vm_mdev_create mbochs medium "$a"
 weston_start gl 1024 768
 
-guest_qemu_start "$a" "$VGPU_OUT/guest.log" 0 2
+guest_qemu_start "$a" "$TMPDIR/guest.log" 0 2
 
 wl_viewer_start --pid "$QEMU_PID" --wait --fullscreen --stats "$TMPDIR/v.jsonl"
 vm_wait_for 1200 grep -q "attached to mdev $a of the VMM" "$TMPDIR/viewer.log" ||
 	{ cat "$TMPDIR/qemu.log"; fail "the viewer did not attach to QEMU"; }
-vm_wait_for "$GUEST_BOOT_TENTHS" grep -q 'vgpuguest: modeset 1024x768' "$VGPU_OUT/guest.log" ||
-	{ tail -n 20 "$VGPU_OUT/guest.log"; fail "the guest set no mode"; }
+vm_wait_for "$GUEST_BOOT_TENTHS" grep -q 'vgpuguest: modeset 1024x768' "$TMPDIR/guest.log" ||
+	{ tail -n 20 "$TMPDIR/guest.log"; fail "the guest set no mode"; }
 vm_wait_frame "$TMPDIR/v.jsonl" 1 presented
 screen_expect wl guest-frame-1 300 guestframe 0 0 1024 768 1 ||
 	fail "the window does not show the guest's frame"

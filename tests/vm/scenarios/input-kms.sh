@@ -25,7 +25,7 @@
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
 guest_check_qemu10
 . "$VGPU_TOP/tests/vm/lib-input.sh"
-LOG=$VGPU_OUT/guest.log
+LOG=$TMPDIR/guest.log
 
 vm_modprobe mbochs
 a=$(vm_uuid)

@@ -26,7 +26,7 @@ g=$(vm_mdev_group "$a")
 unit=vgpu-viewer@cdevguest.service
 
 GUEST_IOMMUFD=1
-guest_qemu_start "$a" "$VGPU_OUT/guest.log" 10 1
+guest_qemu_start "$a" "$TMPDIR/guest.log" 10 1
 holds_cdev() { ls -l "/proc/$QEMU_PID/fd" 2>/dev/null | grep -q "/dev/vfio/devices/$c\$"; }
 vm_wait_for 1200 holds_cdev || { cat "$TMPDIR/qemu.log"; fail "QEMU $GUEST_QEMU_VERSION never held /dev/vfio/devices/$c"; }
 ls -l "/proc/$QEMU_PID/fd" >"$VGPU_OUT/qemu-fds.txt"
