@@ -20,11 +20,20 @@ guestinput.py LOG FROM abs X Y WIDTH HEIGHT [TOLERANCE]
     evdev sends only what changed), scaled from QEMU's 0..0x7fff to a
     WIDTH x HEIGHT frame, is within TOLERANCE (default one) pixel of (X, Y)
     (floats, frame pixels); exit 1 saying where it is
-guestinput.py LOG FROM rel CODE
-    the sum of relative events CODE (8: REL_WHEEL) after line FROM
+guestinput.py LOG FROM rel CODE [SUM]
+    the sum of relative events CODE (8: REL_WHEEL) after line FROM; with
+    SUM, exit 0 when it is that (a wait condition)
+
+--wait TENTHS: a check (count, seen, abs, rel with SUM) is made again as the log grows,
+until it holds or TENTHS tenths of a second have gone by; what the last one
+said is printed.  One process instead of one a poll: under TCG with KASAN a
+Python start costs the test VM a second or more.
 """
+import contextlib
+import io
 import re
 import sys
+import time
 
 EV = re.compile(r"vgpuguest: input (event\d+) (key|abs|rel) (\d+) (-?\d+) ")
 DROP = re.compile(r"vgpuguest: input (event\d+) DROPPED")
@@ -57,6 +66,23 @@ def keymap_codes():
 
 def main():
     args = sys.argv[1:]
+    wait = 0
+    if "--wait" in args:
+        i = args.index("--wait")
+        wait = int(args[i + 1])
+        del args[i:i + 2]
+    deadline = time.monotonic() + wait / 10
+    while True:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = check(args)
+        if rc == 0 or time.monotonic() >= deadline:
+            print(out.getvalue(), end="")
+            return rc
+        time.sleep(0.1)
+
+
+def check(args):
     allkeys = "--allkeys" in args
     skip = set()
     if "--skip" in args:
@@ -112,8 +138,9 @@ def main():
         return 0 if ok else 1
     if what == "rel":
         code = int(args[3])
-        print(sum(e[4] for e in after if e[2] == "rel" and e[3] == code))
-        return 0
+        total = sum(e[4] for e in after if e[2] == "rel" and e[3] == code)
+        print(total)
+        return 0 if len(args) < 5 or total == int(args[4]) else 1
     sys.exit(f"guestinput.py: no check '{what}'")
 
 

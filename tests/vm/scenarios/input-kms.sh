@@ -56,7 +56,7 @@ in_do "chord shift+a"
 in_do "chord ctrl+alt+end"
 in_do "chord ctrl+alt+s"
 vm_wait_log "$TMPDIR/viewer.log" "scale: fill" 100
-vm_wait_for 600 in_gi "$m" count 14 || true
+in_gi --wait 600 "$m" count 14 || true
 in_gi "$m" keys 42:1 30:1 30:0 42:0 29:1 56:1 111:1 111:0 56:0 29:0 29:1 56:1 56:0 29:0 ||
 	fail "chords: not what the guest should get"
 grep -q "secure attention" "$TMPDIR/viewer.log" || fail "no secure attention logged"
@@ -103,7 +103,7 @@ vm_wait_log "$TMPDIR/viewer.log" "keyboard added: vgpu-viewer test keyboard" 600
 input_twice() { [ "$(grep -c 'input: keys and pointer to the guest' "$TMPDIR/viewer.log")" -ge 2 ]; }
 vm_wait_for 1200 input_twice || fail "the second viewer has no input"
 in_do "tap 21"
-vm_wait_for 600 in_gi "$m" seen 21:0 || fail "y did not arrive"
+in_gi --wait 600 "$m" seen 21:0 || fail "y did not arrive"
 in_gi "$m" keys 21:1 21:0 || fail "--input=off let a key through"
 note "--input=off: x did not reach the guest; y, typed later with input on, did"
 

@@ -57,10 +57,9 @@ note "5 tablet positions within $tol guest pixels"
 m=$(in_mark)
 in_do "btn tablet 272 1"
 in_do "btn tablet 272 0"
-vm_wait_for 600 in_gi "$m" seen 272:0 || fail "the left button did not arrive"
+in_gi --wait 600 "$m" seen 272:0 || fail "the left button did not arrive"
 in_do "wheel 1 0"
-wheel_is() { [ "$(in_gi "$m" rel 8)" = "$1" ]; }
-vm_wait_for 600 wheel_is 1 || fail "one detent up: the guest's wheel says $(in_gi "$m" rel 8), want 1"
+in_gi --wait 600 "$m" rel 8 1 >/dev/null || fail "one detent up: the guest's wheel says $(in_gi "$m" rel 8), want 1"
 note "a button and the wheel arrived"
 
 # What virsh qemu-monitor-command would have cost: "tainted: custom-monitor".

@@ -93,7 +93,7 @@ vm_wait_for 100 svc_logged "client uid $carol_uid (carol) pid [0-9]*: input refu
 	fail "the service did not log carol's refusal"
 # After carol's x, the kiosk types y: when y is in, x would have been before it.
 in_do "tap 21"
-vm_wait_for 600 in_gi "$m" seen 21:0 || fail "y did not arrive"
+in_gi --wait 600 "$m" seen 21:0 || fail "y did not arrive"
 in_gi "$m" keys 21:1 21:0 || fail "carol's key reached the guest"
 note "carol (view only) was refused, and her key did not reach the guest"
 

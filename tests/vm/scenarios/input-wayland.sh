@@ -67,7 +67,7 @@ m=$(in_mark)
 in_do "chord shift+a"
 in_do "chord ctrl+alt+s"
 vm_wait_log "$TMPDIR/viewer.log" "scale: fill" 100
-vm_wait_for 600 in_gi "$m" count 8 || true
+in_gi --wait 600 "$m" count 8 || true
 in_gi "$m" keys 42:1 30:1 30:0 42:0 29:1 56:1 56:0 29:0 ||
 	fail "chords: not what the guest should get"
 note "shift+a typed; ctrl+alt+s the viewer's"
@@ -95,21 +95,21 @@ in_buttons
 m=$(in_mark)
 in_do "key 42 1"
 in_do "key 30 1"
-vm_wait_for 600 in_gi "$m" seen 30:1 || fail "the held a did not arrive"
+in_gi --wait 600 "$m" seen 30:1 || fail "the held a did not arrive"
 weston-simple-shm >"$TMPDIR/other.log" 2>&1 &
 OTHER=$!
 vm_wait_log "$TMPDIR/viewer.log" "focus out" 600
-vm_wait_for 600 in_gi "$m" seen 42:0 || fail "shift, held when the focus left, is still down in the guest"
+in_gi --wait 600 "$m" seen 42:0 || fail "shift, held when the focus left, is still down in the guest"
 in_gi "$m" keys 42:1 30:1 30:0 42:0 || fail "the focus left: not what the guest should get"
 note "another window took the keyboard: the guest's shift and a were released, still held on the keyboard"
 m=$(in_mark)
 kill "$OTHER"
 wait "$OTHER" 2>/dev/null
 vm_wait_log "$TMPDIR/viewer.log" "focus in, 2 keys held" 600
-vm_wait_for 600 in_gi "$m" seen 42:1 || fail "shift, held when the focus came back, is not down in the guest"
+in_gi --wait 600 "$m" seen 42:1 || fail "shift, held when the focus came back, is not down in the guest"
 in_do "key 30 0"
 in_do "key 42 0"
-vm_wait_for 600 in_gi "$m" seen 42:0 || fail "shift's release did not arrive"
+in_gi --wait 600 "$m" seen 42:0 || fail "shift's release did not arrive"
 in_gi "$m" keys 42:1 42:0 || fail "the focus came back: not what the guest should get"
 note "the viewer had the keyboard again: the guest held shift again, not the a"
 
@@ -130,7 +130,7 @@ m=$(in_mark)
 in_do "btn mouse 272 1"
 in_do "btn mouse 272 0"
 vwait "guest.s pointer is relative" || { vlog; fail "the viewer does not know the guest's pointer is relative"; }
-vm_wait_for 600 in_gi "$m" seen 272:0 || fail "the click before the viewer knew did not reach the guest"
+in_gi --wait 600 "$m" seen 272:0 || fail "the click before the viewer knew did not reach the guest"
 m=$(in_mark)
 in_do "btn mouse 272 1"
 in_do "btn mouse 272 0"
@@ -148,7 +148,7 @@ vwait "pointer released: release-cursor" || { vlog; fail "ctrl+alt did not relea
 m=$(in_mark)
 in_do "move 40 0"
 in_do "tap 30"
-vm_wait_for 600 in_gi "$m" seen 30:0 || fail "a key after the release did not arrive"
+in_gi --wait 600 "$m" seen 30:0 || fail "a key after the release did not arrive"
 [ "$(in_gi "$m" rel 0)" = 0 ] || fail "the released pointer's motion still reached the guest"
 note "ctrl+alt released it: the mouse's motion no longer reaches the guest, keys do"
 
