@@ -116,15 +116,33 @@ vm_stacks() {
 }
 
 # Waits up to TENTHS tenths of a second, by the clock, for a command to
-# succeed, trying it every tenth.  (Counting tries instead would stretch the
-# bound by what the command costs: a journalctl takes seconds under TCG.)
+# succeed: tried every tenth for the first second, then every half second.
+# (Counting tries instead would stretch the bound by what the command costs:
+# a journalctl takes seconds under TCG.)  Each try starts processes (the
+# command, sleep), and each start costs the test VM far more than on the
+# host (TCG, KASAN, libraries over 9p): trying ten times a second, with
+# date(1) twice a try for the clock, a wait for a nested guest's boot took
+# a vCPU from that guest.  The clock is /proc/uptime, read by the shell.
 vm_wait_for() { # TENTHS CMD...
-	_lib_end=$(($(date +%s%N) / 1000000 + $1 * 100))
+	_lib_uptime
+	_lib_end=$((_lib_now + $1 * 10))
+	_lib_try=0
 	shift
 	until "$@"; do
-		[ "$(($(date +%s%N) / 1000000))" -lt "$_lib_end" ] || return 1
-		sleep 0.1
+		_lib_uptime
+		[ "$_lib_now" -lt "$_lib_end" ] || return 1
+		_lib_try=$((_lib_try + 1))
+		if [ "$_lib_try" -le 10 ]; then
+			sleep 0.1
+		else
+			sleep 0.5
+		fi
 	done
+}
+# Sets _lib_now to the uptime in hundredths of a second (no process started).
+_lib_uptime() {
+	read -r _lib_up _lib_idle </proc/uptime
+	_lib_now=${_lib_up%.*}${_lib_up#*.}
 }
 
 # gs_start UUID [guestsim args]: a running guest on the mdev.  Sets GS_PID;
