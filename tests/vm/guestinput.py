@@ -24,9 +24,9 @@ guestinput.py LOG FROM rel CODE [SUM]
     the sum of relative events CODE (8: REL_WHEEL) after line FROM; with
     SUM, exit 0 when it is that (a wait condition)
 
---wait TENTHS: a check (count, seen, abs, rel with SUM) is made again as the log grows,
-until it holds or TENTHS tenths of a second have gone by; what the last one
-said is printed.  One process instead of one a poll: under TCG with KASAN a
+--wait TENTHS: a check (count, seen, abs, rel with SUM) is made again as the
+log grows, until it holds or TENTHS tenths of a second have gone by; what the
+last one said is printed.  One process instead of one a poll: under TCG with KASAN a
 Python start costs the test VM a second or more.
 """
 import contextlib
