@@ -20,6 +20,9 @@
 #     letterbox at the guest's edge;
 #   - buttons and the wheel; a mouse's relative motion moves the pointer;
 #   - --input=off: nothing typed reaches the guest.
+# Its QEMU holds the mdev through the group (/dev/vfio/N), the way
+# guest-qemu10 no longer boots a guest for: the viewer borrows the device
+# from that group and exits 7 when QEMU is killed.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
@@ -46,6 +49,11 @@ vm_wait_for "$GUEST_BOOT_TENTHS" guest_stamped "$TMPDIR/v.jsonl" 1 ||
 vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Keyboard" 600
 vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Tablet" 600
 note "the guest is on screen with its keyboard and tablet, $(guest_ms_since_start) ms after QEMU started"
+g=$(vm_mdev_group "$a")
+ls -l "/proc/$QEMU_PID/fd" >"$VGPU_OUT/qemu-fds.txt"
+grep -q "/dev/vfio/$g\$" "$VGPU_OUT/qemu-fds.txt" || fail "QEMU does not hold the group /dev/vfio/$g"
+grep -q "from pid $QEMU_PID's group $g" "$TMPDIR/viewer.log" ||
+	fail "the viewer did not take the device from QEMU's group"
 
 # Every key (F11, the default toggle-fullscreen hotkey, is the viewer's), then chords.
 in_allkeys 87
@@ -109,7 +117,9 @@ note "--input=off: x did not reach the guest; y, typed later with input on, did"
 
 kill -KILL "$QEMU_PID"
 wait "$VW_PID"
+rc=$?
 VW_PID=
+[ "$rc" = 7 ] || fail "viewer exit $rc after QEMU was killed, want 7"
 in_stop
 kms_stop
 vm_mdev_remove "$a"
