@@ -44,6 +44,10 @@
       On the QMP socket SOCKET: makes the mouse whose name has NAME in it
       QEMU's current one (HMP's mouse_set, as a user would switch), checks
       with query-mice that it is, and prints the mice.
+  vmtool.py cpus SOCKET SYSTEM_MAP
+      where a VM's CPUs are, asked through its QMP SOCKET (HMP's "info
+      registers -a"): a line "CPU at RIP ADDR: WHERE" each, WHERE named from
+      the kernel's SYSTEM_MAP (or "user space"), then the registers whole
   vmtool.py fake-qmp SOCKET LOG [--relative]
       A VMM's QMP socket for input only, where there is no VMM (guestsim
       plays the guest): answers qmp_capabilities, query-mice (a current,
@@ -54,8 +58,11 @@
       A launcher: receives a device fd over SOCKET and execs CMD with every
       "{fd}" in it replaced by the (inherited) fd number.
 """
+import bisect
+import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -445,6 +452,25 @@ def mouse_set(args):
         fail(f"{mice[0]['name']} is not the current mouse after mouse_set")
 
 
+def cpus(args):
+    regs = qmp_session(args[0])("human-monitor-command",
+                                **{"command-line": "info registers -a"})
+    syms = []
+    with contextlib.suppress(OSError), open(args[1]) as f:
+        syms = sorted((int(a, 16), n) for a, _, n in (line.split() for line in f))
+    for m in re.finditer(r"RIP=([0-9a-f]+)", regs):
+        rip = int(m[1], 16)
+        i = bisect.bisect_right(syms, (rip, "~")) - 1
+        if rip < 0x800000000000:
+            where = "user space"
+        elif i >= 0:
+            where = f"{syms[i][1]}+{rip - syms[i][0]:#x}"
+        else:
+            where = "the kernel (no System.map: a kernel built before run-vm kept one)"
+        print(f"CPU at RIP {rip:#x}: {where}")
+    print(regs)
+
+
 def fake_qmp(args):
     try:
         os.unlink(args[0])
@@ -485,7 +511,7 @@ def main():
              "fds-closed": fds_closed, "recv-exec": recv_exec, "wl-stats": wl_stats,
              "gone-after-kill": gone_after_kill, "notify-check": notify_check,
              "notify-wait": notify_wait, "ttff": ttff, "mouse-set": mouse_set,
-             "fake-qmp": fake_qmp}
+             "fake-qmp": fake_qmp, "cpus": cpus}
     if len(sys.argv) < 2 or sys.argv[1] not in tools:
         print(__doc__)
         sys.exit(2)
