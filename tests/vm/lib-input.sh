@@ -92,9 +92,9 @@ IN_SOME_KEYS=1,2,11,14,15,16,28,29,30,42,44,50,52,54,56,57,58,59,68,96,97,98,100
 # cropped, centred), not from the viewer's code; a position over the
 # letterbox is at the picture's edge.
 in_expect_at() {
-	# awk, not Python: 28 positions a scenario, and a Python start costs the
-	# test VM a second under TCG with KASAN.  %.0f rounds half to even, as
-	# Python's round() does.
+	# awk, not Python: 28 positions in input-kms, 10 in input-wayland, and
+	# a Python start costs the test VM a second under TCG with KASAN.  %.0f
+	# rounds half to even, as Python's round() does.
 	awk -v mode="$1" -v X="$2" -v Y="$3" -v ow="$4" -v oh="$5" -v fw="$6" -v fh="$7" 'BEGIN {
 		a = ow / fw; b = oh / fh
 		if (mode == "fit") s = a < b ? a : b
