@@ -524,6 +524,36 @@ static void handle_flip(int fd, unsigned int seq, unsigned int sec, unsigned int
 		k->base.frame_done(k->base.data);
 }
 
+/*
+ * The frame on screen again, whose cursor may have moved or changed (the
+ * guest's cursor plane changes without a new frame): the cursor plane
+ * alone, now or after the flip in flight.
+ */
+static void repeat_cursor(struct kms *k, const struct presenter_frame *f)
+{
+	const struct plane *o = &k->cursor_plane, *n = f->cursor;
+	bool same = k->have_cursor == (n != NULL) &&
+		    (!n || (k->last.cursor_buf == f->cursor_buf &&
+			    o->x == n->x && o->y == n->y && o->hot_x == n->hot_x &&
+			    o->hot_y == n->hot_y && plane_same_buffer(o, n)));
+
+	if (same)
+		return;
+	k->have_cursor = n != NULL;
+	k->last.cursor = NULL;
+	k->last.cursor_buf = f->cursor_buf;
+	if (n) {
+		k->cursor_plane = *n;
+		k->last.cursor = &k->cursor_plane;
+	}
+	if (!k->out.cursor.id || !kms_seat_active(k->seat) || k->error || k->state == KMS_UNSET)
+		return;
+	if (k->state == KMS_IDLE)
+		commit_cursor(k);
+	else
+		k->cursor_dirty = true;
+}
+
 /* ---- Presenter ops ---- */
 
 static int kms_present(struct presenter *base, const struct presenter_frame *f)
@@ -542,6 +572,7 @@ static int kms_present(struct presenter *base, const struct presenter_frame *f)
 	 */
 	if (f->plane && presenter_is_repeat(&k->shown, f->plane, stamped, st.seq, false)) {
 		stats_repeat(k->stats);
+		repeat_cursor(k, f);
 		return 1;
 	}
 	presenter_last_set(&k->shown, f->plane, stamped, st.seq);

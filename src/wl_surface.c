@@ -569,6 +569,7 @@ static int wlout_present(struct presenter *base, const struct presenter_frame *f
 	 */
 	if (presenter_is_repeat(&w->shown, f->plane, sf.stamped, st.seq, false)) {
 		stats_repeat(w->stats);
+		cursor_look(w, f);	/* the guest's cursor changes without a new frame */
 		return 1;
 	}
 
