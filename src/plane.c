@@ -103,6 +103,40 @@ uint32_t plane_format_wl_shm(uint32_t fourcc)
 	return fourcc;
 }
 
+int plane_cursor_to_argb(const struct plane *p, const void *src, uint32_t *dst)
+{
+	bool alpha, swap, changed = false;
+
+	switch (p->fourcc) {
+	case FOURCC('A', 'R', '2', '4'):
+	case FOURCC('X', 'R', '2', '4'):
+	case FOURCC('A', 'B', '2', '4'):
+	case FOURCC('X', 'B', '2', '4'):
+		break;
+	default:
+		return -EINVAL;
+	}
+	alpha = p->fourcc == FOURCC('A', 'R', '2', '4') || p->fourcc == FOURCC('A', 'B', '2', '4');
+	swap = p->fourcc == FOURCC('A', 'B', '2', '4') || p->fourcc == FOURCC('X', 'B', '2', '4');
+	for (uint32_t y = 0; y < p->height; y++) {
+		const uint8_t *row = (const uint8_t *)src + (size_t)y * p->stride;
+
+		for (uint32_t x = 0; x < p->width; x++) {
+			/* DRM's formats are little-endian whatever the host. */
+			const uint8_t *b = row + (size_t)x * 4;
+			uint32_t r = swap ? b[0] : b[2], g = b[1], bl = swap ? b[2] : b[0];
+			uint32_t v = (alpha ? (uint32_t)b[3] : 0xffu) << 24 | r << 16 | g << 8 | bl;
+			uint32_t *d = &dst[(size_t)y * p->width + x];
+
+			if (*d != v) {
+				*d = v;
+				changed = true;
+			}
+		}
+	}
+	return changed;
+}
+
 const char *plane_format_name(uint32_t fourcc, char buf[5])
 {
 	for (int i = 0; i < 4; i++) {
@@ -293,7 +327,7 @@ void plane_buf_sync_read(struct plane_buf *b, bool start)
 		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) | DMA_BUF_SYNC_READ,
 	};
 
-	if (b)
+	if (b && b->fd >= 0)
 		ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &sync);
 }
 

@@ -13,6 +13,8 @@
 
 #define PLANE_MAX_DIM 16384
 #define PLANE_MAX_SIZE (1u << 30)
+/* The largest cursor plane taken, each way (GVT-g's are 256 at most). */
+#define PLANE_CURSOR_MAX 512
 
 enum plane_kind {
 	PLANE_DMABUF = VFIO_GFX_PLANE_TYPE_DMABUF,
@@ -47,6 +49,15 @@ uint32_t plane_format_from_pixman(uint32_t pixman);
 
 /* The wl_shm format code of a DRM fourcc (wl_shm.format). */
 uint32_t plane_format_wl_shm(uint32_t fourcc);
+
+/*
+ * Cursor plane @p's pixels (@src, @p->stride apart) as packed 32-bit words
+ * 0xAARRGGBB in the host's byte order, what QEMU's cursors are (and
+ * DRM_FORMAT_ARGB8888 on a little-endian host), into @dst (width * height
+ * words).  Formats without alpha become opaque.  Returns whether any word
+ * of @dst changed; -EINVAL for a format that is not 32-bit RGB.
+ */
+int plane_cursor_to_argb(const struct plane *p, const void *src, uint32_t *dst);
 
 /* The fourcc as text ("XR24"); unprintable bytes become '?'. */
 const char *plane_format_name(uint32_t fourcc, char buf[5]);
@@ -111,7 +122,8 @@ const void *plane_buf_map(struct plane_buf *buf);
 
 /*
  * Brackets CPU reads of the mapping (DMA_BUF_IOCTL_SYNC, START or END of a
- * read); NULL (a region plane, nothing to sync) is a no-op.
+ * read); NULL (a region plane) or a buffer without an fd (memory of ours)
+ * is a no-op.
  */
 void plane_buf_sync_read(struct plane_buf *buf, bool start);
 

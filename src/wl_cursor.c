@@ -137,7 +137,7 @@ bool wlout_cursor_show(struct wlout_cursor *c, const struct plane *p, struct pla
 	uint32_t *pixels;
 
 	if (!p || !buf || p->modifier != 0 || plane_format_cpp(p->fourcc) != 4 ||
-	    !p->width || !p->height || p->width > WLOUT_CURSOR_MAX || p->height > WLOUT_CURSOR_MAX ||
+	    !p->width || !p->height || p->width > PLANE_CURSOR_MAX || p->height > PLANE_CURSOR_MAX ||
 	    !(src = plane_buf_map(buf))) {
 		c->valid = false;
 		return wlout_cursor_update(c, l, scale120, on_pointer);

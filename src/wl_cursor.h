@@ -20,9 +20,6 @@
 struct wl_surface;
 struct wlout_conn;
 
-/* The largest cursor plane taken (GVT-g's are 256 at most). */
-#define WLOUT_CURSOR_MAX 512
-
 struct wlout_cursor {
 	struct wl_shm *shm;
 	struct plane plane;		/* the cursor plane, when @valid */

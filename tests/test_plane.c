@@ -294,6 +294,48 @@ static void test_copy_rows(void)
 	}
 }
 
+/*
+ * Cursor pictures to QEMU's 0xAARRGGBB words: the four 32-bit RGB layouts
+ * (bytes as DRM lays them out, blue first for ARGB8888), the stride's
+ * padding skipped, "changed" only when a word did; others refused.
+ */
+static void test_cursor_to_argb(void)
+{
+	/* 2x2 pixels, a stride of 12 bytes: the last 4 of each row are padding. */
+	static const uint8_t px[24] = {
+		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0xee, 0xee, 0xee, 0xee,
+		0x99, 0xaa, 0xbb, 0x00, 0x01, 0x02, 0x03, 0xff, 0xee, 0xee, 0xee, 0xee,
+	};
+	struct plane p = { .fourcc = 0x34325241, .width = 2, .height = 2, .stride = 12 };
+	uint32_t out[4] = { 0 };
+
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), 1);
+	CHECK_INT_EQ(out[0], 0x44332211);
+	CHECK_INT_EQ(out[1], 0x88776655);
+	CHECK_INT_EQ(out[2], 0x00bbaa99);
+	CHECK_INT_EQ(out[3], 0xff030201);
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), 0);	/* the same again */
+
+	p.fourcc = 0x34325258;	/* XRGB8888: opaque */
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), 1);
+	CHECK_INT_EQ(out[0], 0xff332211);
+	CHECK_INT_EQ(out[2], 0xffbbaa99);
+
+	p.fourcc = 0x34324241;	/* ABGR8888: red first */
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), 1);
+	CHECK_INT_EQ(out[0], 0x44112233);
+	CHECK_INT_EQ(out[3], 0xff010203);
+
+	p.fourcc = 0x34324258;	/* XBGR8888 */
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), 1);
+	CHECK_INT_EQ(out[1], 0xff556677);
+
+	out[0] = 0x12345678;
+	p.fourcc = 0x36314752;	/* RGB565: not a cursor we send */
+	CHECK_INT_EQ(plane_cursor_to_argb(&p, px, out), -EINVAL);
+	CHECK_INT_EQ(out[0], 0x12345678);
+}
+
 int main(void)
 {
 	RUN_TEST(test_copy_rows);
@@ -306,5 +348,6 @@ int main(void)
 	RUN_TEST(test_cache_map);
 	RUN_TEST(test_format_tables);
 	RUN_TEST(test_pixman_formats);
+	RUN_TEST(test_cursor_to_argb);
 	return TEST_EXIT_STATUS();
 }
