@@ -50,6 +50,9 @@ struct svc_client {
 
 	/* What its listener has: the frame and the buffer it scanned out. */
 	uint64_t sent_seq;
+	uint64_t sent_image, sent_pos;	/* the cursor's, as svc.cursor counts them */
+	bool cursor_call;	/* the call out is CursorDefine or MouseSet */
+	bool no_cursor;		/* its listener refused one: none are sent */
 	ino_t sent_ino;
 	struct plane sent_plane;
 	bool scanned_out, sent_off;
@@ -85,6 +88,16 @@ struct svc {
 	int map_fd;		/* its copy for Listener.Unix.Map, made for frame map_seq */
 	uint64_t map_seq;
 	bool region_warned;
+
+	/* The guest's cursor, as the listeners are told it. */
+	struct {
+		bool on;
+		int32_t w, h, hot_x, hot_y;
+		int32_t x, y;		/* the pointer: the picture's top left plus the hotspot */
+		uint32_t *argb;		/* w * h words, 0xAARRGGBB */
+		uint64_t image, pos;	/* count changes of the picture, of x, y and on */
+		char note[64];		/* what was said of a cursor not served */
+	} cursor;
 };
 
 static uint64_t now_ns(void)
@@ -229,6 +242,17 @@ static int listener_replied(sd_bus_message *m, void *data, sd_bus_error *ret_err
 	const sd_bus_error *e = sd_bus_message_get_error(m);
 
 	c->pending = sd_bus_slot_unref(c->pending);
+	/* The cursor is an extra: a listener without it still gets frames. */
+	if (e && c->cursor_call) {
+		char w[128];
+
+		who(c, w, sizeof(w));
+		LOG_INFO("client %s: its listener answered %s to the cursor: no cursor for it",
+			 w, e->name);
+		c->no_cursor = true;
+		e = NULL;
+	}
+	c->cursor_call = false;
 	if (e) {
 		char what[200];
 
@@ -372,6 +396,45 @@ static bool same_layout(const struct plane *a, const struct plane *b)
 	       a->height == b->height && a->stride == b->stride;
 }
 
+/*
+ * The cursor before the frame that shows it: a client that applies it with
+ * the next frame (ours) shows both together, one that applies it at once
+ * (QEMU's) is no worse off.  Returns 1 when a call went out.
+ */
+static int send_cursor(struct svc_client *c)
+{
+	struct svc *s = c->svc;
+	int ret;
+
+	if (c->no_cursor)
+		return 0;
+	if (s->cursor.on && c->sent_image != s->cursor.image) {
+		sd_bus_message *m = NULL;
+
+		c->sent_image = s->cursor.image;
+		ret = sd_bus_message_new_method_call(c->lis.bus, &m, NULL, LISTENER_PATH,
+						     DISPLAY1 ".Listener", "CursorDefine");
+		if (ret < 0)
+			return ret;
+		ret = sd_bus_message_append(m, "iiii", s->cursor.w, s->cursor.h, s->cursor.hot_x,
+					    s->cursor.hot_y);
+		if (ret >= 0)
+			ret = sd_bus_message_append_array(m, 'y', s->cursor.argb,
+							  (size_t)s->cursor.w * s->cursor.h * 4);
+		ret = listener_send(c, m, ret);
+		c->cursor_call = ret >= 0;
+		return ret < 0 ? ret : 1;
+	}
+	if (c->sent_pos != s->cursor.pos) {
+		c->sent_pos = s->cursor.pos;
+		ret = call_listener(c, "MouseSet", "iii", s->cursor.x, s->cursor.y,
+				    (int32_t)s->cursor.on);
+		c->cursor_call = ret >= 0;
+		return ret < 0 ? ret : 1;
+	}
+	return 0;
+}
+
 /* The newest frame to @c's listener, unless it has it or a call is out. */
 static void client_send(struct svc_client *c)
 {
@@ -393,6 +456,12 @@ static void client_send(struct svc_client *c)
 					       "org.freedesktop.DBus.Properties", "Get",
 					       listener_interfaces, c, "ss", DISPLAY1 ".Listener",
 					       "Interfaces");
+		if (ret < 0)
+			client_fail(c, "cannot call its listener", -ret);
+		return;
+	}
+	ret = send_cursor(c);
+	if (ret) {
 		if (ret < 0)
 			client_fail(c, "cannot call its listener", -ret);
 		return;
@@ -423,6 +492,93 @@ static void client_send(struct svc_client *c)
 	c->sent_seq = s->seq;
 }
 
+/* Says once (until it changes) why the guest's cursor is not served. */
+static void cursor_note(struct svc *s, const char *note)
+{
+	if (!strcmp(note, s->cursor.note))
+		return;
+	snprintf(s->cursor.note, sizeof(s->cursor.note), "%s", note);
+	if (note[0])
+		LOG_WARN("the guest's cursor is not served: %s", note);
+}
+
+/*
+ * The pointer's place on one axis: the picture's top left @pos (an int32_t,
+ * as the presenters read it: left of or above the display is negative)
+ * plus the hotspot, bounded as svc_client.c takes it.
+ */
+static int32_t pointer_at(uint32_t pos, int32_t hot)
+{
+	int64_t v = (int64_t)(int32_t)pos + hot;
+
+	return (int32_t)(v < -PLANE_MAX_DIM ? -PLANE_MAX_DIM :
+			 v > 2 * PLANE_MAX_DIM ? 2 * PLANE_MAX_DIM : v);
+}
+
+/* The guest's cursor plane @p (NULL: none or off), its picture in @px. */
+static void cursor_take(struct svc *s, const struct plane *p, const void *px)
+{
+	int32_t w, h, hot_x, hot_y, x, y;
+	bool on = p && px;
+	char note[64], name[5];
+	int ret;
+
+	if (on && (p->width > PLANE_CURSOR_MAX || p->height > PLANE_CURSOR_MAX ||
+		   !p->width || !p->height || p->modifier)) {
+		snprintf(note, sizeof(note), "a %ux%u picture, or tiled", p->width, p->height);
+		cursor_note(s, note);
+		on = false;
+	}
+	if (!on) {
+		if (s->cursor.on)
+			s->cursor.pos++;
+		s->cursor.on = false;
+		return;
+	}
+	w = (int32_t)p->width;
+	h = (int32_t)p->height;
+	if (w != s->cursor.w || h != s->cursor.h || !s->cursor.argb) {
+		uint32_t *argb = calloc((size_t)w * h, 4);
+
+		if (!argb) {
+			cursor_note(s, "out of memory");
+			if (s->cursor.on)
+				s->cursor.pos++;
+			s->cursor.on = false;
+			return;
+		}
+		free(s->cursor.argb);
+		s->cursor.argb = argb;
+		s->cursor.w = w;
+		s->cursor.h = h;
+		s->cursor.image++;
+	}
+	ret = plane_cursor_to_argb(p, px, s->cursor.argb);
+	if (ret < 0) {
+		snprintf(note, sizeof(note), "format %s", plane_format_name(p->fourcc, name));
+		cursor_note(s, note);
+		if (s->cursor.on)
+			s->cursor.pos++;
+		s->cursor.on = false;
+		return;
+	}
+	cursor_note(s, "");
+	/* An unknown hotspot is the top left, as the presenters have it. */
+	hot_x = p->hot_x < p->width ? (int32_t)p->hot_x : 0;
+	hot_y = p->hot_y < p->height ? (int32_t)p->hot_y : 0;
+	if (ret || hot_x != s->cursor.hot_x || hot_y != s->cursor.hot_y)
+		s->cursor.image++;
+	s->cursor.hot_x = hot_x;
+	s->cursor.hot_y = hot_y;
+	x = pointer_at(p->x, hot_x);
+	y = pointer_at(p->y, hot_y);
+	if (!s->cursor.on || x != s->cursor.x || y != s->cursor.y)
+		s->cursor.pos++;
+	s->cursor.x = x;
+	s->cursor.y = y;
+	s->cursor.on = true;
+}
+
 void svc_show(struct svc *s, const struct svc_frame *f)
 {
 	struct stat st;
@@ -441,6 +597,7 @@ void svc_show(struct svc *s, const struct svc_frame *f)
 			s->ino = s->fd >= 0 && fstat(s->fd, &st) == 0 ? st.st_ino : 0;
 		}
 	}
+	cursor_take(s, f->plane ? f->cursor : NULL, f->cursor_pixels);
 	s->seq++;
 	for (int i = 0; i < SVC_SLOTS; i++)
 		if (s->clients[i])
@@ -1108,6 +1265,7 @@ void svc_destroy(struct svc *s)
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
 	close(s->listen_fd);
+	free(s->cursor.argb);
 	free(s->vm_name);
 	free(s->uuid);
 	free(s);

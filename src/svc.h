@@ -4,10 +4,11 @@
  * and speak QEMU's D-Bus display interface, org.qemu.Display1, peer to
  * peer, with this process in QEMU's place (doc/display-service.md).  A
  * client may register a listener, and gets the guest's frames through it
- * as dmabuf fds (ScanoutDMABUF, UpdateDMABUF), "display off" (Disable), and
- * nothing more: never a VFIO fd.  Each listener is paced by its own
- * replies: while one call is unanswered the newest frame waits, and older
- * ones are dropped, so a slow or stopped client holds up no one else.
+ * as dmabuf fds (ScanoutDMABUF, UpdateDMABUF), "display off" (Disable),
+ * the guest's cursor plane (CursorDefine, MouseSet), and nothing more:
+ * never a VFIO fd.  Each listener is paced by its own replies: while one
+ * call is unanswered the newest frame waits, and older ones are dropped,
+ * so a slow or stopped client holds up no one else.
  *
  * Every peer is checked against the policy (svc_policy) before anything it
  * sends is read; a refused peer gets org.freedesktop.DBus.Error.AccessDenied
@@ -67,6 +68,14 @@ struct svc_frame {
 	 */
 	const void *pixels;
 	uint64_t seq;			/* counts frames, from 1 */
+	/*
+	 * The guest's cursor plane (NULL: none or off) and its pixels, which
+	 * the CPU can read (the caller brackets the reads of a dmabuf):
+	 * copied, and sent as Listener.CursorDefine when the picture changed
+	 * and MouseSet when the cursor moved, before the frame that shows it.
+	 */
+	const struct plane *cursor;
+	const void *cursor_pixels;
 };
 
 /*

@@ -46,6 +46,19 @@ struct svcc {
 	bool relative;		/* Mouse.IsAbsolute, negated */
 	sd_bus_slot *mouse_call, *mouse_match;
 	char input_error[128];	/* the last error logged, said once */
+
+	/*
+	 * The guest's cursor (CursorDefine, MouseSet), for svcc_cursor(): two
+	 * pictures, so that the one lent with the last frame stays as it was
+	 * until the next frame while a new one is defined into the other.
+	 */
+	struct {
+		struct plane_buf buf[2];	/* fd -1; map: our copy */
+		int defined, lent;		/* indexes into @buf, -1: none */
+		int32_t x, y;			/* the pointer: top left plus hotspot */
+		bool on;
+		uint32_t ids;
+	} cursor;
 };
 
 static void closed(struct svcc *c, const char *why)
@@ -174,10 +187,91 @@ static int on_disable(sd_bus_message *m, void *data, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "");
 }
 
-/* The cursor comes with the cursor-plane work; until then it is taken and dropped. */
-static int on_ignored(sd_bus_message *m, void *data, sd_bus_error *err)
+/*
+ * The guest's cursor picture: 32-bit 0xAARRGGBB words in the host's byte
+ * order, as QEMU sends it (DRM_FORMAT_ARGB8888 on a little-endian host).
+ * Shown with the next frame, which the service sends after it.
+ */
+static int on_cursor_define(sd_bus_message *m, void *data, sd_bus_error *err)
 {
+	struct svcc *c = data;
+	int32_t w, h, hot_x, hot_y;
+	struct plane_buf *b;
+	const void *px;
+	size_t len;
+	int i, ret;
+
+	ret = sd_bus_message_read(m, "iiii", &w, &h, &hot_x, &hot_y);
+	if (ret >= 0)
+		ret = sd_bus_message_read_array(m, 'y', &px, &len);
+	if (ret < 0)
+		return ret;
+	if (w <= 0 || h <= 0 || w > PLANE_CURSOR_MAX || h > PLANE_CURSOR_MAX ||
+	    len != (size_t)w * (size_t)h * 4)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "a %dx%d cursor of %zu bytes (at most %ux%u, 4 bytes a pixel)",
+					 w, h, len, PLANE_CURSOR_MAX, PLANE_CURSOR_MAX);
+	i = c->cursor.lent == 0 ? 1 : 0;
+	b = &c->cursor.buf[i];
+	if ((size_t)b->plane.size != len) {
+		void *map = malloc(len);
+
+		if (!map)
+			return -ENOMEM;
+		free(b->map);
+		b->map = map;
+	}
+	memcpy(b->map, px, len);
+	b->fd = -1;
+	b->plane = (struct plane){
+		.kind = PLANE_DMABUF,
+		.fourcc = 'A' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24,
+		.width = (uint32_t)w,
+		.height = (uint32_t)h,
+		.stride = (uint32_t)w * 4,
+		.size = (uint32_t)len,
+		.hot_x = hot_x >= 0 && hot_x < w ? (uint32_t)hot_x : UINT32_MAX,
+		.hot_y = hot_y >= 0 && hot_y < h ? (uint32_t)hot_y : UINT32_MAX,
+		.id = ++c->cursor.ids,
+	};
+	b->dmabuf_id = b->plane.id;
+	c->cursor.defined = i;
 	return sd_bus_reply_method_return(m, "");
+}
+
+/* Where the pointer is (the picture's hotspot), and whether the cursor is shown. */
+static int on_mouse_set(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	struct svcc *c = data;
+	int32_t x, y, on;
+	int ret;
+
+	ret = sd_bus_message_read(m, "iii", &x, &y, &on);
+	if (ret < 0)
+		return ret;
+	if (x < -PLANE_MAX_DIM || x > 2 * PLANE_MAX_DIM || y < -PLANE_MAX_DIM ||
+	    y > 2 * PLANE_MAX_DIM)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "a pointer at %d, %d", x, y);
+	c->cursor.x = x;
+	c->cursor.y = y;
+	c->cursor.on = on != 0;
+	return sd_bus_reply_method_return(m, "");
+}
+
+struct plane_buf *svcc_cursor(struct svcc *c, struct plane *ret)
+{
+	struct plane_buf *b;
+
+	if (c->cursor.defined < 0 || !c->cursor.on)
+		return NULL;
+	b = &c->cursor.buf[c->cursor.defined];
+	*ret = b->plane;
+	/* The top left, which may be left of or above the display (as an int32_t). */
+	ret->x = (uint32_t)(c->cursor.x - (ret->hot_x < ret->width ? (int32_t)ret->hot_x : 0));
+	ret->y = (uint32_t)(c->cursor.y - (ret->hot_y < ret->height ? (int32_t)ret->hot_y : 0));
+	c->cursor.lent = c->cursor.defined;
+	return b;
 }
 
 static int get_interfaces(sd_bus *bus, const char *path, const char *iface, const char *prop,
@@ -191,8 +285,8 @@ static const sd_bus_vtable listener_vtable[] = {
 	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", on_scanout, 0),
 	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", on_update, 0),
 	SD_BUS_METHOD("Disable", "", "", on_disable, 0),
-	SD_BUS_METHOD("MouseSet", "iii", "", on_ignored, 0),
-	SD_BUS_METHOD("CursorDefine", "iiiiay", "", on_ignored, 0),
+	SD_BUS_METHOD("MouseSet", "iii", "", on_mouse_set, 0),
+	SD_BUS_METHOD("CursorDefine", "iiiiay", "", on_cursor_define, 0),
 	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_VTABLE_END
 };
@@ -555,6 +649,7 @@ struct svcc *svcc_connect(const char *path, const struct svcc_listener *l, void 
 	if (!c)
 		return NULL;
 	*c = (struct svcc){ .l = l, .data = data, .listener_fd = -1 };
+	c->cursor.defined = c->cursor.lent = -1;
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epfd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
 		ret = c->epfd < 0 ? -errno : -ENAMETOOLONG;
@@ -608,5 +703,7 @@ void svcc_destroy(struct svcc *c)
 		close(c->listener_fd);
 	if (c->epfd >= 0)
 		close(c->epfd);
+	free(c->cursor.buf[0].map);
+	free(c->cursor.buf[1].map);
 	free(c);
 }

@@ -49,6 +49,14 @@ void svcc_dispatch(struct svcc *c);
 void svcc_frame_done(struct svcc *c);
 
 /*
+ * The guest's cursor for the frame being shown (call it from the frame
+ * callback): its picture as a plane_buf (no fd; @map is the picture),
+ * valid until the next frame's call, and its plane in *@ret (the top left
+ * in x and y, as int32_t).  NULL when there is none or it is off.
+ */
+struct plane_buf *svcc_cursor(struct svcc *c, struct plane *ret);
+
+/*
  * The sink for input_set_sink(), with the svcc as its data: keys, buttons
  * and motion as Display1 Keyboard and Mouse calls, SetAbsPosition in the
  * pixels of the display last sent.  A service that refuses input (we may

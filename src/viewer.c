@@ -239,13 +239,25 @@ static void unmask(struct viewer *v)
 		LOG_ERRNO(ret, "unmasking the display IRQ");
 }
 
-/* --serve: the guest's frame (@p NULL: the display is off) to our clients. */
-static void serve(struct viewer *v, const struct plane *p, int fd, const void *pixels)
+/* --serve: the guest's frame @f (NULL: the display is off) to our clients. */
+static void serve(struct viewer *v, const struct presenter_frame *f)
 {
 #if HAVE_SYSTEMD
-	if (v->svc)
-		svc_show(v->svc, &(struct svc_frame){ .plane = p, .fd = fd, .pixels = pixels,
-						      .seq = ++v->served });
+	struct svc_frame sf = { .fd = -1, .seq = ++v->served };
+
+	if (!v->svc)
+		return;
+	if (f) {
+		sf.plane = f->plane;
+		sf.fd = f->buf ? f->buf->fd : -1;
+		sf.pixels = f->pixels;
+		/* The cursor's pixels are read now, while the guest may draw: bracketed. */
+		if (f->cursor && f->cursor_buf && (sf.cursor_pixels = plane_buf_map(f->cursor_buf)))
+			sf.cursor = f->cursor;
+	}
+	plane_buf_sync_read(sf.cursor ? f->cursor_buf : NULL, true);
+	svc_show(v->svc, &sf);
+	plane_buf_sync_read(sf.cursor ? f->cursor_buf : NULL, false);
 #endif
 }
 
@@ -275,7 +287,7 @@ static void show_off(struct viewer *v, const char *reason)
 		stats_event(v->stats, "off", "reason", reason);
 		snprintf(v->off_reason, sizeof(v->off_reason), "%s", reason);
 		v->state = STATE_OFF;
-		serve(v, NULL, -1, NULL);
+		serve(v, NULL);
 		v->presenter->ops->present(v->presenter, &off);
 	}
 	unmask(v);
@@ -398,7 +410,7 @@ static void update_plane(struct viewer *v, uint64_t wake_ns)
 	f.cursor = query_cursor(v, &cursor);
 	if (f.cursor)
 		f.cursor_buf = dmabuf_of(v, &cursor, &ret);
-	serve(v, &p, f.buf ? f.buf->fd : -1, f.pixels);
+	serve(v, &f);
 	present_frame(v, &f);
 }
 
@@ -652,7 +664,7 @@ static void detach(struct viewer *v, const char *why)
 #endif
 	if (v->dev) {
 		if (v->state != STATE_WAITING)
-			serve(v, NULL, -1, NULL);	/* our clients let go of them too */
+			serve(v, NULL);	/* our clients let go of them too */
 		if (v->irq)
 			epoll_ctl(v->epfd, EPOLL_CTL_DEL, flip_irq_fd(v->irq), NULL);
 		if (vfio_dev_vmm_pidfd(v->dev) >= 0)
@@ -864,10 +876,12 @@ static void service_frame(void *data, int fd, const void *pixels, const struct p
 {
 	struct viewer *v = data;
 	struct presenter_frame f = { .wake_ns = stats_now_ns() };
-	struct plane p = *sent;
+	struct plane p = *sent, cursor;
 	struct stat st;
 
 	stats_wakeup(v->stats);
+	f.cursor_buf = svcc_cursor(v->svcc, &cursor);
+	f.cursor = f.cursor_buf ? &cursor : NULL;
 	if (pixels) {		/* a region plane, in shared memory */
 		f.plane = &p;
 		f.pixels = pixels;

@@ -35,7 +35,22 @@ struct tclient {
 	int listener_fd;
 	sd_bus_message *held;
 	char error[256];
+
+	/* The cursor: what came, in order ("C" CursorDefine, "M" MouseSet, "F" a frame). */
+	char calls[64];
+	bool refuse_cursor;	/* answers the cursor calls as a listener without them */
+	int32_t cursor_w, cursor_h, hot_x, hot_y, mouse_x, mouse_y, mouse_on;
+	uint32_t cursor_first;
+	size_t cursor_len;
 };
+
+static void called(struct tclient *t, char what)
+{
+	size_t n = strlen(t->calls);
+
+	if (n + 1 < sizeof(t->calls))
+		t->calls[n] = what;
+}
 
 static char sock_path[108];
 static unsigned int hello_ms;	/* the service's; 0: its default */
@@ -63,6 +78,7 @@ static int on_scanout(sd_bus_message *m, void *data, sd_bus_error *e)
 	t->ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
 	t->width = w;
 	t->scanouts++;
+	called(t, 'F');
 	return answer(t, m);
 }
 
@@ -71,7 +87,35 @@ static int on_update(sd_bus_message *m, void *data, sd_bus_error *e)
 	struct tclient *t = data;
 
 	t->updates++;
+	called(t, 'F');
 	return answer(t, m);
+}
+
+static int on_cursor_define(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+	const void *p;
+
+	if (t->refuse_cursor)
+		return sd_bus_error_set(e, SD_BUS_ERROR_UNKNOWN_METHOD, "no CursorDefine here");
+	if (sd_bus_message_read(m, "iiii", &t->cursor_w, &t->cursor_h, &t->hot_x, &t->hot_y) < 0 ||
+	    sd_bus_message_read_array(m, 'y', &p, &t->cursor_len) < 0 || t->cursor_len < 4)
+		return -EINVAL;
+	memcpy(&t->cursor_first, p, 4);
+	called(t, 'C');
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int on_mouse_set(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct tclient *t = data;
+
+	if (t->refuse_cursor)
+		return sd_bus_error_set(e, SD_BUS_ERROR_UNKNOWN_METHOD, "no MouseSet here");
+	if (sd_bus_message_read(m, "iii", &t->mouse_x, &t->mouse_y, &t->mouse_on) < 0)
+		return -EINVAL;
+	called(t, 'M');
+	return sd_bus_reply_method_return(m, "");
 }
 
 static int on_disable(sd_bus_message *m, void *data, sd_bus_error *e)
@@ -105,6 +149,8 @@ static const sd_bus_vtable listener_vtable[] = {
 	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", on_scanout, 0),
 	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", on_update, 0),
 	SD_BUS_METHOD("Disable", "", "", on_disable, 0),
+	SD_BUS_METHOD("CursorDefine", "iiiiay", "", on_cursor_define, 0),
+	SD_BUS_METHOD("MouseSet", "iii", "", on_mouse_set, 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -620,6 +666,8 @@ struct vclient {
 	ino_t ino;
 	uint32_t width, first_pixel;
 	bool region;
+	struct plane cursor;		/* svcc_cursor() at the last frame */
+	struct plane_buf *cursor_buf;
 };
 
 static void v_ready(void *data, const char *name, const char *uuid)
@@ -636,6 +684,7 @@ static void v_frame(void *data, int fd, const void *pixels, const struct plane *
 	struct vclient *v = data;
 
 	v->frames++;
+	v->cursor_buf = svcc_cursor(v->c, &v->cursor);
 	v->width = p->width;
 	v->off = false;
 	v->region = p->kind == PLANE_REGION;
@@ -745,6 +794,119 @@ static void test_client(void)
 	svc_destroy(s);
 	close(m1);
 	close(m2);
+}
+
+/* A client of ours (svcc) and two bare listeners (tclient). */
+#define ALL_UNTIL(s, v, cs, cond)                                      \
+	do {                                                           \
+		for (int i_ = 0; i_ < 1000 && !(cond); i_++) {         \
+			vpump(s, v);                                   \
+			pump(s, cs, 2);                                \
+		}                                                      \
+	} while (0)
+
+/*
+ * The guest's cursor plane: to each listener as CursorDefine when the
+ * picture changes and MouseSet (the hotspot's place) when it moves or goes,
+ * both before the frame that shows them; to our client as the plane its
+ * presenters take, the picture lent with a frame kept until the next.  A
+ * listener that refuses the cursor calls still gets its frames.
+ */
+static void test_cursor(void)
+{
+	struct plane p = { .kind = PLANE_DMABUF, .fourcc = 0x34325258, .width = 64, .height = 32,
+			   .stride = 256, .size = 64 * 32 * 4 };
+	/* 8x4 ABGR8888 (red first), hotspot (2, 3), at (100, 50). */
+	struct plane cp = { .kind = PLANE_DMABUF, .fourcc = 0x34324241, .width = 8, .height = 4,
+			    .stride = 32, .size = 128, .x = 100, .y = 50, .hot_x = 2, .hot_y = 3 };
+	uint8_t pic[128];
+	struct tclient t, r, *cs[2] = { &t, &r };
+	struct vclient v = { 0 };
+	struct plane_buf *first;
+	int m1 = memfd(), err;
+	uint64_t seq = 0;
+	char own[32];
+	struct svc *s;
+
+	for (int i = 0; i < 128; i += 4) {
+		pic[i] = 0x10;		/* R */
+		pic[i + 1] = 0x20;	/* G */
+		pic[i + 2] = 0x30;	/* B */
+		pic[i + 3] = 0xff;
+	}
+	snprintf(own, sizeof(own), "%u", (unsigned int)getuid());
+	s = service(own);
+	CHECK(s && m1 >= 0);
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	CHECK_INT_EQ(tclient_open(&t), 0);
+	CHECK_INT_EQ(tclient_open(&r), 0);
+	r.refuse_cursor = true;
+	ALL_UNTIL(s, &v, cs, v.ready && t.registered && r.registered);
+	CHECK(v.ready && t.registered && r.registered);
+
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq, .cursor = &cp,
+					 .cursor_pixels = pic });
+	ALL_UNTIL(s, &v, cs, v.frames == 1 && t.scanouts == 1 && r.scanouts == 1);
+	CHECK(v.frames == 1 && t.scanouts == 1 && r.scanouts == 1);
+	CHECK(!strcmp(t.calls, "CMF"));
+	CHECK(t.cursor_w == 8 && t.cursor_h == 4 && t.hot_x == 2 && t.hot_y == 3);
+	CHECK_INT_EQ(t.cursor_len, 128);
+	CHECK_INT_EQ(t.cursor_first, 0xff102030);	/* 0xAARRGGBB */
+	CHECK(t.mouse_x == 102 && t.mouse_y == 53 && t.mouse_on == 1);
+	CHECK(v.cursor_buf != NULL);
+	CHECK(v.cursor.width == 8 && v.cursor.height == 4 && v.cursor.stride == 32);
+	CHECK(v.cursor.x == 100 && v.cursor.y == 50 && v.cursor.hot_x == 2 && v.cursor.hot_y == 3);
+	CHECK_INT_EQ(v.cursor.fourcc, 0x34325241);	/* ARGB8888 */
+	CHECK(v.cursor_buf->fd < 0 && plane_buf_map(v.cursor_buf));
+	CHECK_INT_EQ(*(const uint32_t *)plane_buf_map(v.cursor_buf), 0xff102030);
+	first = v.cursor_buf;
+
+	/* It moves: MouseSet alone, then the frame. */
+	memset(t.calls, 0, sizeof(t.calls));
+	cp.x = 300;
+	cp.y = 0;
+	svcc_frame_done(v.c);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq, .cursor = &cp,
+					 .cursor_pixels = pic });
+	ALL_UNTIL(s, &v, cs, v.frames == 2 && t.updates == 1);
+	CHECK(!strcmp(t.calls, "MF"));
+	CHECK(t.mouse_x == 302 && t.mouse_y == 3);
+	CHECK(v.cursor_buf == first && v.cursor.x == 300 && v.cursor.y == 0);
+
+	/* A new picture: into the other buffer; the one lent keeps its pixels. */
+	memset(t.calls, 0, sizeof(t.calls));
+	pic[0] = 0x77;
+	svcc_frame_done(v.c);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq, .cursor = &cp,
+					 .cursor_pixels = pic });
+	ALL_UNTIL(s, &v, cs, v.frames == 3 && t.updates == 2);
+	CHECK(!strcmp(t.calls, "CF"));
+	CHECK_INT_EQ(t.cursor_first, 0xff772030);
+	CHECK(v.cursor_buf && v.cursor_buf != first);
+	CHECK_INT_EQ(*(const uint32_t *)plane_buf_map(v.cursor_buf), 0xff772030);
+	CHECK_INT_EQ(*(const uint32_t *)plane_buf_map(first), 0xff102030);
+
+	/* Off: MouseSet(on = 0); our client has no cursor. */
+	memset(t.calls, 0, sizeof(t.calls));
+	svcc_frame_done(v.c);
+	svc_show(s, &(struct svc_frame){ .plane = &p, .fd = m1, .seq = ++seq });
+	ALL_UNTIL(s, &v, cs, v.frames == 4 && t.updates == 3);
+	CHECK(!strcmp(t.calls, "MF"));
+	CHECK_INT_EQ(t.mouse_on, 0);
+	CHECK(v.cursor_buf == NULL);
+
+	/* The listener that refused the cursor was not dropped, and got every frame. */
+	ALL_UNTIL(s, &v, cs, r.scanouts + r.updates == 4);
+	CHECK_INT_EQ(r.scanouts + r.updates, 4);
+	CHECK_INT_EQ(svc_clients(s, NULL), 3);
+	CHECK(!strcmp(r.calls, "FFFF"));
+
+	tclient_close(&t);
+	tclient_close(&r);
+	svcc_destroy(v.c);
+	svc_destroy(s);
+	close(m1);
 }
 
 /* Both: a client of ours (svcc) and a bare listener (tclient). */
@@ -1087,6 +1249,7 @@ int main(void)
 	RUN_TEST(test_client_refused);
 	RUN_TEST(test_client_other_uid);
 	RUN_TEST(test_region);
+	RUN_TEST(test_cursor);
 	RUN_TEST(test_input);
 	RUN_TEST(test_pointer);
 	RUN_TEST(test_input_view_only);
