@@ -17,10 +17,11 @@
  *
  * Commands on stdin, one a line: "mode W H", "disable", "enable", "reset",
  * "rate HZ", "pause", "resume", "bogus bpp8|zero|toobig", "dump PATH" (the frame
- * on screen as a PPM), "cursor X Y" (mbochs's cursor plane, at the end of
- * VRAM, shown with its image's top left at X, Y: a GUESTSIM_CURSOR_BOX
- * pixel square of opaque GUESTSIM_CURSOR_ARGB at the image's top left, the
- * rest transparent; hotspot GUESTSIM_CURSOR_HOT, GUESTSIM_CURSOR_HOT),
+ * on screen as a PPM), "cursor X Y [BOX]" (mbochs's cursor plane, at the
+ * end of VRAM, shown with its image's top left at X, Y: a BOX (default
+ * GUESTSIM_CURSOR_BOX) pixel square of opaque GUESTSIM_CURSOR_ARGB at the
+ * image's top left, the rest transparent; hotspot GUESTSIM_CURSOR_HOT,
+ * GUESTSIM_CURSOR_HOT),
  * "cursor off", "quit".
  * It prints "ready" once the first frame is shown, and "done SEQ" (the last
  * frame drawn) when it stops.  --log records "SEQ FLIP_NS WIDTH HEIGHT" per
@@ -202,7 +203,7 @@ static int dump(struct sim *s, const char *path)
 #define GUESTSIM_CURSOR_BOX 24
 #define GUESTSIM_CURSOR_HOT 4
 
-static int cursor(struct sim *s, int x, int y)
+static int cursor(struct sim *s, int x, int y, int box)
 {
 	uint64_t base = (s->m.bar0.size - MBOCHS_CURSOR_DIM * MBOCHS_CURSOR_DIM * 4) & ~4095ull;
 	uint32_t *img;
@@ -217,8 +218,8 @@ static int cursor(struct sim *s, int x, int y)
 		return -ENOSPC;
 	img = (uint32_t *)((uint8_t *)s->m.vram + base);
 	for (int i = 0; i < MBOCHS_CURSOR_DIM * MBOCHS_CURSOR_DIM; i++)
-		img[i] = i % MBOCHS_CURSOR_DIM < GUESTSIM_CURSOR_BOX &&
-			 i / MBOCHS_CURSOR_DIM < GUESTSIM_CURSOR_BOX ? GUESTSIM_CURSOR_ARGB : 0;
+		img[i] = i % MBOCHS_CURSOR_DIM < box && i / MBOCHS_CURSOR_DIM < box ?
+			 GUESTSIM_CURSOR_ARGB : 0;
 	ret = vfio_mdev_mmio_write32(&s->m, MBOCHS_CURSOR_HOT,
 				     GUESTSIM_CURSOR_HOT | GUESTSIM_CURSOR_HOT << 16);
 	if (!ret)
@@ -236,7 +237,7 @@ static bool command(struct sim *s, char *line)
 	unsigned int w, h;
 	double hz;
 	char word[16], path[256];
-	int ret = 0, cx, cy;
+	int ret = 0, cx, cy, box, n;
 
 	line[strcspn(line, "\n")] = '\0';
 	if (sscanf(line, "mode %u %u", &w, &h) == 2 && w <= 0xffff && h <= 0xffff)
@@ -258,9 +259,10 @@ static bool command(struct sim *s, char *line)
 	else if (sscanf(line, "bogus %15s", word) == 1)
 		ret = bogus(s, word);
 	else if (!strcmp(line, "cursor off"))
-		ret = cursor(s, -1, -1);
-	else if (sscanf(line, "cursor %d %d", &cx, &cy) == 2)
-		ret = cx < 0 ? -EINVAL : cursor(s, cx, cy);
+		ret = cursor(s, -1, -1, 0);
+	else if ((n = sscanf(line, "cursor %d %d %d", &cx, &cy, &box)) >= 2)
+		ret = cx < 0 || (n == 3 && (box < 1 || box > MBOCHS_CURSOR_DIM)) ? -EINVAL :
+		      cursor(s, cx, cy, n == 3 ? box : GUESTSIM_CURSOR_BOX);
 	else if (!strcmp(line, "quit"))
 		return false;
 	else if (line[0])

@@ -8,6 +8,9 @@
 # what it is with a directly attached viewer (kms-scanout):
 #   - 1024x768: the service's dmabuf on the primary plane (zero-copy),
 #     pixel-exact to guestsim's frame;
+#   - the guest's cursor plane (mbochs, patch 0014) through the service
+#     (CursorDefine, MouseSet): on vkms's cursor plane where the guest has
+#     it (the client has no pointer of its own), moved, a new picture, off;
 #   - the guest changes mode to 800x600: the client gets the new buffer and
 #     layout from the service and composes it, scaled, within tolerance;
 #   - display off: the waiting placard.
@@ -33,6 +36,22 @@ vm_wait_frame "$TMPDIR/k.jsonl" "$GS_SEQ" presented
 frame=$(gs_dump svc-zc-1024x768)
 screen_expect kms svc-zc-1024x768 300 exact "$frame" 0 0 ||
 	fail "the 1:1 frame from the service is not the guest's"
+
+# guestsim's cursor: a BOX-pixel opaque magenta square at the picture's top left.
+gs_cmd "cursor 100 200"
+screen_expect kms svc-cursor 300 box 100 200 24 24 ff00ff ||
+	fail "the guest's cursor from the service is not where the guest has it"
+gs_cmd "cursor 300 400"
+screen_expect kms svc-cursor-moved 300 box 300 400 24 24 ff00ff ||
+	fail "the guest's cursor from the service did not move with the guest's"
+gs_cmd "cursor 300 400 40"
+screen_expect kms svc-cursor-picture 300 box 300 400 40 40 ff00ff ||
+	fail "the guest's new cursor picture did not come through the service"
+gs_cmd "cursor off"
+screen_expect kms svc-cursor-off 300 box 0 0 0 0 ff00ff ||
+	fail "the guest's cursor is still shown after the guest turned it off"
+grep -q "cursor plane: 64x64 AR24" "$TMPDIR/viewer.log" ||
+	fail "the service did not log the guest's cursor plane"
 
 gs_cmd resume
 gs_cmd "mode 800 600"
