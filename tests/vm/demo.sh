@@ -62,4 +62,4 @@ wait "$QEMU_PID" 2>/dev/null
 weston_stop
 echo
 echo "screenshot of the window: $VGPU_OUT/screenshot.png (the guest's frame, pixel for pixel)"
-vmtool wl-stats "$VGPU_OUT/viewer-stats.jsonl" || fail "no presentation feedback"
+vmtool wl-stats "$VGPU_OUT/viewer-stats.jsonl" --guest-clock own || fail "no presentation feedback"
