@@ -28,6 +28,11 @@ struct input {
 	int32_t abs_x, abs_y;
 	double rel_x, rel_y;	/* motion not sent yet, in guest pixels */
 	int32_t wheel_v, wheel_h;	/* in 120ths, less than a detent */
+
+	/* The seat's locks (input_locks()): now, and when the focus left. */
+	unsigned int locks, locks_at_leave;
+	bool locks_known, left_known;	/* ... once reported */
+	bool locks_check;		/* the focus came back: compare at the next report */
 };
 
 static bool bit(const uint64_t *set, uint32_t code)
@@ -210,6 +215,7 @@ int input_key(struct input *in, uint32_t code, bool down)
 void input_focus_enter(struct input *in, const uint32_t *keys, unsigned int n)
 {
 	LOG_DBG("focus in, %u keys held", n);
+	in->locks_check = in->left_known;
 	for (unsigned int i = 0; i < n; i++) {
 		if (keys[i] >= KEY_CNT || bit(in->down, keys[i]))
 			continue;
@@ -227,6 +233,34 @@ void input_focus_leave(struct input *in)
 			push_key(in, code, false);
 	memset(in->down, 0, sizeof(in->down));
 	memset(in->eaten, 0, sizeof(in->eaten));
+	in->locks_at_leave = in->locks;
+	in->left_known = in->locks_known;
+	in->locks_check = false;
+}
+
+void input_locks(struct input *in, unsigned int locks)
+{
+	static const struct {
+		unsigned int lock;
+		uint32_t key;
+		const char *name;
+	} keys[] = {
+		{ INPUT_LOCK_CAPS, KEY_CAPSLOCK, "caps" },
+		{ INPUT_LOCK_NUM, KEY_NUMLOCK, "num" },
+	};
+	unsigned int changed = in->locks_check ? locks ^ in->locks_at_leave : 0;
+
+	in->locks = locks;
+	in->locks_known = true;
+	in->locks_check = false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!(changed & keys[i].lock) || bit(in->sent, keys[i].key))
+			continue;
+		LOG_DBG("%s lock went %s while the guest did not have the keyboard: toggled there",
+			keys[i].name, locks & keys[i].lock ? "on" : "off");
+		push_key(in, keys[i].key, true);
+		push_key(in, keys[i].key, false);
+	}
 }
 
 void input_pointer_abs(struct input *in, double x, double y, uint32_t w, uint32_t h)

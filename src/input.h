@@ -106,6 +106,24 @@ int input_key(struct input *in, uint32_t code, bool down);
 void input_focus_enter(struct input *in, const uint32_t *keys, unsigned int n);
 void input_focus_leave(struct input *in);
 
+/* Lock keys, for input_locks(). */
+enum {
+	INPUT_LOCK_CAPS = 1u << 0,
+	INPUT_LOCK_NUM = 1u << 1,
+};
+
+/*
+ * The seat's locks (INPUT_LOCK_*), with each report of them (Wayland:
+ * wl_keyboard.modifiers).  A lock whose key was pressed while the guest
+ * did not have the keyboard changed on the seat and not in the guest: the
+ * first report after the focus came back finds it changed since the focus
+ * left, and its key is pressed and released in the guest, so that the
+ * guest's lock keeps following the seat's.  (Which state the guest was in
+ * before is not known over QMP: a guest that differs from the seat from
+ * the start goes on differing, as its own lock key would leave it.)
+ */
+void input_locks(struct input *in, unsigned int locks);
+
 /*
  * The pointer at (@x, @y) in the guest's @w x @h frame, in pixels (a
  * pixel's centre is at +0.5); clamped to the frame.

@@ -92,9 +92,22 @@ static void handle_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint
 	}
 }
 
+/*
+ * The masks are xkbcommon's serialization, whose first eight modifiers are
+ * X11's real ones in their order whatever the keymap: Lock (caps lock) is
+ * 1, and Mod2, num lock's in every standard keymap, is 4.
+ */
+#define XKB_MOD_LOCK (1u << 1)
+#define XKB_MOD_MOD2 (1u << 4)
+
 static void handle_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial,
 			     uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
 {
+	struct wlout_seat *s = data;
+
+	if (s->input)
+		input_locks(s->input, (locked & XKB_MOD_LOCK ? INPUT_LOCK_CAPS : 0) |
+				      (locked & XKB_MOD_MOD2 ? INPUT_LOCK_NUM : 0));
 }
 
 static void handle_repeat_info(void *data, struct wl_keyboard *kb, int32_t rate, int32_t delay)

@@ -217,6 +217,64 @@ static void test_focus(void)
 	input_destroy(in);
 }
 
+/*
+ * Lock keys pressed while the guest did not have the keyboard: toggled in
+ * the guest at the first report after the focus came back, and only then.
+ */
+static void test_locks(void)
+{
+	struct input *in = setup();
+
+	CHECK(in);
+	/* Nothing known before the first focus: nothing to do. */
+	input_focus_leave(in);
+	input_focus_enter(in, NULL, 0);
+	input_locks(in, INPUT_LOCK_CAPS);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 0);
+
+	/* Caps lock went off elsewhere. */
+	input_focus_leave(in);
+	input_focus_enter(in, NULL, 0);
+	input_locks(in, 0);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 2);
+	CHECK(is_key(0, KEY_CAPSLOCK, true) && is_key(1, KEY_CAPSLOCK, false));
+
+	/* Unchanged while away; then changed here, by a key the guest got. */
+	input_focus_leave(in);
+	input_focus_enter(in, NULL, 0);
+	input_locks(in, 0);
+	input_key(in, KEY_NUMLOCK, true);
+	input_key(in, KEY_NUMLOCK, false);
+	input_locks(in, INPUT_LOCK_NUM);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 4);
+	CHECK(is_key(2, KEY_NUMLOCK, true) && is_key(3, KEY_NUMLOCK, false));
+
+	/* Both changed while away: both toggled, once. */
+	input_focus_leave(in);
+	input_focus_enter(in, NULL, 0);
+	input_locks(in, INPUT_LOCK_CAPS);
+	input_locks(in, INPUT_LOCK_CAPS);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 8);
+	CHECK(is_key(4, KEY_CAPSLOCK, true) && is_key(5, KEY_CAPSLOCK, false));
+	CHECK(is_key(6, KEY_NUMLOCK, true) && is_key(7, KEY_NUMLOCK, false));
+
+	/* A report while away (none should come) is no return: compared with the leaving's. */
+	input_focus_leave(in);
+	input_locks(in, 0);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 8);
+	input_focus_enter(in, NULL, 0);
+	input_locks(in, 0);
+	input_flush(in);
+	CHECK_INT_EQ(rec.n, 10);
+	CHECK(is_key(8, KEY_CAPSLOCK, true) && is_key(9, KEY_CAPSLOCK, false));
+	input_destroy(in);
+}
+
 static void test_motion_coalesced(void)
 {
 	struct input *in = setup();
@@ -366,6 +424,7 @@ int main(void)
 	RUN_TEST(test_release_cursor);
 	RUN_TEST(test_pointer_relative);
 	RUN_TEST(test_focus);
+	RUN_TEST(test_locks);
 	RUN_TEST(test_motion_coalesced);
 	RUN_TEST(test_buttons_and_wheel);
 	RUN_TEST(test_secure_attention);

@@ -18,7 +18,10 @@
 #   - buttons and the wheel (wl_pointer axis_value120);
 #   - focus: shift and a held while another window takes the keyboard are
 #     released in the guest; when the viewer has the keyboard again, the
-#     guest holds shift again (a modifier still down), never the a;
+#     guest holds shift again (a modifier still down), never the a; caps
+#     lock, pressed in the other window, is pressed and released in the
+#     guest once the viewer has the keyboard again (its lock follows the
+#     seat's);
 #   - the guest's mouse made QEMU's current pointer (mouse_set): the
 #     viewer learns of it on a click, the next click grabs the pointer
 #     (relative-pointer, pointer-constraints) and is not the guest's, the
@@ -96,22 +99,30 @@ m=$(in_mark)
 in_do "key 42 1"
 in_do "key 30 1"
 in_gi --wait 600 "$m" seen 30:1 || fail "the held a did not arrive"
-weston-simple-shm >"$TMPDIR/other.log" 2>&1 &
+# The other window reports its keys (stdout unbuffered, to be read as it goes).
+stdbuf -oL weston-eventdemo --log-key >"$TMPDIR/other.log" 2>&1 &
 OTHER=$!
 vm_wait_log "$TMPDIR/viewer.log" "focus out" 600
 in_gi --wait 600 "$m" seen 42:0 || fail "shift, held when the focus left, is still down in the guest"
 in_gi "$m" keys 42:1 30:1 30:0 42:0 || fail "the focus left: not what the guest should get"
 note "another window took the keyboard: the guest's shift and a were released, still held on the keyboard"
+in_do "key 58 1"
+in_do "key 58 0"
+vm_wait_log "$TMPDIR/other.log" "key key: 58, .*state: released" 600
 m=$(in_mark)
 kill "$OTHER"
 wait "$OTHER" 2>/dev/null
 vm_wait_log "$TMPDIR/viewer.log" "focus in, 2 keys held" 600
 in_gi --wait 600 "$m" seen 42:1 || fail "shift, held when the focus came back, is not down in the guest"
+in_gi --wait 600 "$m" seen 58:0 || fail "caps lock, pressed in the other window, was not toggled in the guest"
 in_do "key 30 0"
 in_do "key 42 0"
 in_gi --wait 600 "$m" seen 42:0 || fail "shift's release did not arrive"
-in_gi "$m" keys 42:1 42:0 || fail "the focus came back: not what the guest should get"
-note "the viewer had the keyboard again: the guest held shift again, not the a"
+in_gi "$m" keys 42:1 58:1 58:0 42:0 || fail "the focus came back: not what the guest should get"
+# On or off: the keys of every kind above pressed caps lock once already.
+grep -Eq "caps lock went o(n|ff) while the guest did not have the keyboard" "$TMPDIR/viewer.log" ||
+	fail "the viewer did not say why it toggled caps lock"
+note "the viewer had the keyboard again: the guest held shift again, not the a, and caps lock followed the seat's"
 
 # The guest's pointer becomes relative: its mouse is made QEMU's current
 # pointer, as with HMP's mouse_set (the test's own QMP socket; the viewer's
