@@ -515,6 +515,13 @@ static int32_t pointer_at(uint32_t pos, int32_t hot)
 			 v > 2 * PLANE_MAX_DIM ? 2 * PLANE_MAX_DIM : v);
 }
 
+static void cursor_off(struct svc *s)
+{
+	if (s->cursor.on)
+		s->cursor.pos++;	/* MouseSet(..., 0) */
+	s->cursor.on = false;
+}
+
 /* The guest's cursor plane @p (NULL: none or off), its picture in @px. */
 static void cursor_take(struct svc *s, const struct plane *p, const void *px)
 {
@@ -530,9 +537,7 @@ static void cursor_take(struct svc *s, const struct plane *p, const void *px)
 		on = false;
 	}
 	if (!on) {
-		if (s->cursor.on)
-			s->cursor.pos++;
-		s->cursor.on = false;
+		cursor_off(s);
 		return;
 	}
 	w = (int32_t)p->width;
@@ -542,9 +547,7 @@ static void cursor_take(struct svc *s, const struct plane *p, const void *px)
 
 		if (!argb) {
 			cursor_note(s, "out of memory");
-			if (s->cursor.on)
-				s->cursor.pos++;
-			s->cursor.on = false;
+			cursor_off(s);
 			return;
 		}
 		free(s->cursor.argb);
@@ -557,9 +560,7 @@ static void cursor_take(struct svc *s, const struct plane *p, const void *px)
 	if (ret < 0) {
 		snprintf(note, sizeof(note), "format %s", plane_format_name(p->fourcc, name));
 		cursor_note(s, note);
-		if (s->cursor.on)
-			s->cursor.pos++;
-		s->cursor.on = false;
+		cursor_off(s);
 		return;
 	}
 	cursor_note(s, "");
