@@ -23,7 +23,9 @@
 #     second uinput mouse, the viewer showing frames with its input off:
 #     the baseline, and what 1000 reports a second cost without the viewer.
 # Writes keys.txt (one latency per line: "viewer US" or "input-linux US"),
-# mouse.txt, and table.md, which it also prints.
+# parts.txt (the viewer's own share of a key's way and QEMU's answer to
+# input-send-event, as the viewer says at exit), mouse.txt, and table.md,
+# which it also prints.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 . "$VGPU_TOP/tests/vm/lib-guest.sh"
@@ -91,6 +93,17 @@ grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il-keyboard.out" && fail "keys were
 # input-linux grabs its keyboard (EVIOCGRAB): libinput lists it, and the
 # viewer must have sent QEMU its own presses and releases, none of those.
 viewer_stop >/dev/null
+cp "$TMPDIR/viewer.log" "$VGPU_OUT/viewer-keys.log"
+# Where the viewer's time goes, as it says at exit: its own share (the
+# kernel's timestamp of each press to its handling) and QEMU's answer to
+# input-send-event (by then QEMU has injected the key).
+{
+	sed -n 's/.*from the kernel.s timestamp to the viewer \([0-9.]*\) ms (p50), \([0-9.]*\) (p90), \([0-9.]*\) (max).*/own \1 \2 \3/p' \
+		"$TMPDIR/viewer.log"
+	sed -n 's/.*QEMU answered input-send-event in \([0-9.]*\) ms (p50), \([0-9.]*\) (p90), \([0-9.]*\) (max).*/qmp \1 \2 \3/p' \
+		"$TMPDIR/viewer.log"
+} >"$VGPU_OUT/parts.txt"
+[ "$(wc -l <"$VGPU_OUT/parts.txt")" = 2 ] || fail "the viewer did not say where its time went"
 sent=$(sed -n 's/.*input: \([0-9]*\) events in .*/\1/p' "$TMPDIR/viewer.log")
 [ "$sent" = $((2 * $(grep -c '^viewer ' "$VGPU_OUT/keys.txt"))) ] ||
 	fail "the viewer sent QEMU $sent key events for $(grep -c '^viewer ' "$VGPU_OUT/keys.txt") presses"
@@ -148,6 +161,14 @@ for name, xs in (("viewer (libinput, KMS, QMP)", v), ("QEMU input-linux", il)):
     print(f"| {name} | {len(xs)} | {pct(xs, .5):.1f} | {pct(xs, .9):.1f} | {max(xs):.1f} |")
 print(f"| ratio viewer / input-linux | | {pct(v, .5) / pct(il, .5):.2f}x | "
       f"{pct(v, .9) / pct(il, .9):.2f}x | |")
+parts = {l.split()[0]: l.split()[1:] for l in open(f"{out}/parts.txt")}
+print()
+print("| the viewer's way, in parts (ms) | p50 | p90 | max |")
+print("|---|---|---|---|")
+print("| the kernel's timestamp of a press -> the viewer (libinput) | %s | %s | %s |"
+      % tuple(parts["own"]))
+print("| QEMU answering input-send-event (QMP; the key is injected by then) | %s | %s | %s |"
+      % tuple(parts["qmp"]))
 m = dict(l.split(" ", 1) for l in open(f"{out}/mouse.txt").read().splitlines() if " " in l)
 ev, batches = (int(x) for x in m["qmp_events_batches"].split())
 s = int(m["seconds"])

@@ -4,11 +4,13 @@
 #include <libudev.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LOG_MODULE "input"
 #include "input.h"
 #include "kms_input.h"
 #include "kms_seat.h"
+#include "latency.h"
 #include "log.h"
 
 /* libinput_event_pointer_get_absolute_x_transformed()'s width, for 0..1. */
@@ -22,6 +24,7 @@ struct kms_input {
 	const struct kms_input_listener *listener;
 	void *data;
 	unsigned int keyboards, pointers;
+	struct latency keys;	/* presses, the kernel's timestamp to their handling here */
 };
 
 static int open_restricted(const char *path, int flags, void *data)
@@ -53,6 +56,15 @@ static void handle_key(struct kms_input *k, struct libinput_event_keyboard *ev)
 	/* Once per seat: the first press of a key on any keyboard, the last release. */
 	if ((down && count != 1) || (!down && count != 0))
 		return;
+	if (down) {
+		/* libinput's clock is CLOCK_MONOTONIC, as the kernel's evdev timestamps here. */
+		struct timespec ts;
+		uint64_t now, t = libinput_event_keyboard_get_time_usec(ev) * 1000;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		latency_add(&k->keys, now > t ? now - t : 0);
+	}
 	action = input_key(k->input, key, down);
 	/* release-cursor (every ctrl+alt) has nothing to release on a kiosk's seat. */
 	if (action >= 0 && action != HOTKEY_RELEASE_CURSOR) {
@@ -205,6 +217,14 @@ void kms_input_destroy(struct kms_input *k)
 {
 	if (!k)
 		return;
+	/* The viewer's own share of a key's way to the guest. */
+	if (k->keys.count)
+		LOG_INFO("keys: %llu pressed, from the kernel's timestamp to the viewer %.1f ms "
+			 "(p50), %.1f (p90), %.1f (max) of the last %llu",
+			 (unsigned long long)k->keys.count, latency_pct(&k->keys, 50) / 1e3,
+			 latency_pct(&k->keys, 90) / 1e3, latency_pct(&k->keys, 100) / 1e3,
+			 (unsigned long long)(k->keys.count < LATENCY_SAMPLES ? k->keys.count :
+					      LATENCY_SAMPLES));
 	if (k->li)
 		libinput_unref(k->li);
 	if (k->udev)

@@ -13,6 +13,7 @@
 
 #define LOG_MODULE "qmp"
 #include "cmdline.h"
+#include "latency.h"
 #include "log.h"
 #include "qmp.h"
 #include "sockbuf.h"
@@ -24,6 +25,7 @@
 #define MICE_ID "\"id\": \"mice\"}"
 #define MICE_EVERY_NS 1000000000ull
 #define NO_ABS "Input handler not found for event type abs"
+#define SENT_MAX 64		/* commands timed at once */
 
 struct qmp {
 	struct sockbuf sb;
@@ -39,6 +41,16 @@ struct qmp {
 	size_t in_len;
 	bool skipping;		/* in a line longer than IN_MAX: dropped to its end */
 	struct qmp_counters c;
+
+	/*
+	 * When each unanswered command went, oldest first (QEMU answers in
+	 * order), 0 for one not timed; untimed: more went than this holds,
+	 * and nothing is timed until all are answered.
+	 */
+	uint64_t sent_ns[SENT_MAX];
+	unsigned int sent_head, sent_n;
+	bool untimed;
+	struct latency answers;	/* input-send-event, sent to answered */
 };
 
 static const char *const button_names[INPUT_BUTTON_N] = {
@@ -52,6 +64,36 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A command went: @ns, its time, or 0 (not one to time). */
+static void sent(struct qmp *q, uint64_t ns)
+{
+	if (q->sent_n == SENT_MAX)
+		q->untimed = true;
+	if (q->untimed)
+		return;
+	q->sent_ns[(q->sent_head + q->sent_n) % SENT_MAX] = ns;
+	q->sent_n++;
+}
+
+/* The oldest unanswered command was answered. */
+static void answered(struct qmp *q)
+{
+	uint64_t ns;
+
+	if (!q->sent_n) {
+		if (!q->inflight)
+			q->untimed = false;	/* all answered: timing again */
+		return;
+	}
+	ns = q->sent_ns[q->sent_head];
+	q->sent_head = (q->sent_head + 1) % SENT_MAX;
+	q->sent_n--;
+	if (ns)
+		latency_add(&q->answers, now_ns() - ns);
+	if (!q->sent_n && !q->inflight)
+		q->untimed = false;
 }
 
 struct qmp *qmp_connect(const char *path, int *ret_err)
@@ -79,6 +121,8 @@ struct qmp *qmp_connect(const char *path, int *ret_err)
 		return NULL;
 	}
 	q->inflight = 2;
+	sent(q, 0);
+	sent(q, 0);
 	q->mice_asked = true;
 	q->mice_ns = q->connected_ns;
 	return q;
@@ -105,6 +149,10 @@ uint32_t qmp_events(const struct qmp *q)
 void qmp_get_counters(const struct qmp *q, struct qmp_counters *ret)
 {
 	*ret = q->c;
+	ret->timed = q->answers.count;
+	ret->answer_us_p50 = latency_pct(&q->answers, 50);
+	ret->answer_us_p90 = latency_pct(&q->answers, 90);
+	ret->answer_us_max = latency_pct(&q->answers, 100);
 }
 
 void qmp_check(struct qmp *q, uint64_t now)
@@ -243,6 +291,7 @@ static int handle_line(struct qmp *q, const char *line)
 			return -EPROTO;
 		}
 		q->inflight--;
+		answered(q);
 		len = strlen(line);
 		if (q->mice_asked && len >= strlen(MICE_ID) &&
 		    !strcmp(line + len - strlen(MICE_ID), MICE_ID)) {
@@ -371,6 +420,7 @@ static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 	bool split = q->pointer != QMP_POINTER_ABSOLUTE;
 	size_t undo = q->sb.len;
 	unsigned int cmds = 0;
+	bool mice = false;
 	int ret = 0;
 
 	for (unsigned int i = 0; !ret && i < n; i++) {
@@ -391,9 +441,7 @@ static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 		ret = sockbuf_printf(&q->sb, "]}}\n");
 	if (!ret && !q->mice_asked && ask_mice(q, ev, n)) {
 		ret = sockbuf_printf(&q->sb, MICE);
-		q->mice_asked = !ret;
-		q->inflight += !ret;
-		q->mice_ns = now_ns();
+		mice = !ret;
 	}
 	if (ret) {
 		q->sb.len = undo;
@@ -401,7 +449,16 @@ static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 			strerror(-ret));
 		return ret;
 	}
+	/* In the order written, which is the order of the answers. */
 	q->inflight += cmds;
+	for (unsigned int i = 0; i < cmds; i++)
+		sent(q, now_ns());
+	if (mice) {
+		q->mice_asked = true;
+		q->mice_ns = now_ns();
+		q->inflight++;
+		sent(q, 0);
+	}
 	q->c.batches++;
 	q->c.events += n;
 	/* Written now if the socket takes it: no wait for the loop's next turn. */

@@ -65,6 +65,13 @@ extern const struct input_sink qmp_input_sink;
 /* Counters, for the statistics and the benchmark. */
 struct qmp_counters {
 	uint64_t batches, events, replies, errors;
+	/*
+	 * How long QEMU took to answer input-send-event, from writing it to
+	 * reading the answer (of the last 1024): QEMU has injected the events
+	 * by then.  @timed: how many were timed in all.
+	 */
+	uint64_t timed;
+	uint32_t answer_us_p50, answer_us_p90, answer_us_max;
 };
 void qmp_get_counters(const struct qmp *q, struct qmp_counters *ret);
 

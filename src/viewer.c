@@ -30,6 +30,7 @@
 #include "flip_irq.h"
 #include "input.h"
 #include "libvirt.h"
+#include "latency.h"
 #include "log.h"
 #include "notify.h"
 #include "options.h"
@@ -499,6 +500,12 @@ static void input_disconnect(struct viewer *v)
 		LOG_INFO("input: %llu events in %llu batches to QMP, %llu answered, %llu refused",
 			 (unsigned long long)c.events, (unsigned long long)c.batches,
 			 (unsigned long long)c.replies, (unsigned long long)c.errors);
+		if (c.timed)
+			LOG_INFO("input: QEMU answered input-send-event in %.1f ms (p50), %.1f "
+				 "(p90), %.1f (max) of the last %llu", c.answer_us_p50 / 1e3,
+				 c.answer_us_p90 / 1e3, c.answer_us_max / 1e3,
+				 (unsigned long long)(c.timed < LATENCY_SAMPLES ? c.timed :
+						      LATENCY_SAMPLES));
 	}
 	qmp_destroy(v->qmp);
 	vnc_destroy(v->vnc);

@@ -96,6 +96,7 @@ static void test_session(void)
 	CHECK(qmp_input_sink.ready(q));
 	qmp_get_counters(q, &c);
 	CHECK(c.batches == 1 && c.events == 3 && c.replies == 4 && c.errors == 0);
+	CHECK_INT_EQ(c.timed, 3);	/* the three input commands; not the negotiation */
 	CHECK_INT_EQ(qmp_pointer(q), QMP_POINTER_RELATIVE);
 	CHECK(qmp_input_sink.relative(q));
 	/* Motion does not ask again within a second of the last question; a click does, once. */
@@ -119,6 +120,7 @@ static void test_session(void)
 	CHECK(qmp_input_sink.ready(q));
 	qmp_get_counters(q, &c);
 	CHECK_INT_EQ(c.errors, 0);
+	CHECK_INT_EQ(c.timed, 8);	/* five more, query-mice's answer among theirs */
 	/* A tablet now: one command a batch again, and a refusal is an error. */
 	ev[0] = (struct input_event){ .type = INPUT_EV_KEY, .down = true, .code = 0x1e };
 	CHECK_INT_EQ(qmp_input_sink.send(q, ev, 2), 0);
@@ -131,6 +133,37 @@ static void test_session(void)
 	/* An answer to nothing is a broken peer. */
 	say(s, "{\"return\": {}}\r\n");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), -EPROTO);
+	qmp_destroy(q);
+	close(s);
+}
+
+/* How long QEMU takes to answer input-send-event: here, a server that waits 30 ms. */
+static void test_answer_time(void)
+{
+	struct input_event key = { .type = INPUT_EV_KEY, .down = true, .code = 0x1e };
+	struct qmp_counters c;
+	char buf[4096];
+	struct qmp *q;
+	int err, s;
+
+	q = qmp_connect(path, &err);
+	CHECK(q);
+	s = accept(lfd, NULL, NULL);
+	CHECK(s >= 0);
+	say(s, "{\"QMP\": {}}\r\n{\"return\": {}}\r\n{\"return\": [], \"id\": \"mice\"}\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN | EPOLLOUT), 0);
+	qmp_get_counters(q, &c);
+	CHECK_INT_EQ(c.timed, 0);
+	CHECK_INT_EQ(qmp_input_sink.send(q, &key, 1), 0);
+	server_read(s, buf, sizeof(buf));
+	CHECK(strstr(buf, "input-send-event"));
+	usleep(30000);		/* QEMU's time to answer, which is what is measured */
+	say(s, "{\"return\": {}}\r\n");
+	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), 0);
+	qmp_get_counters(q, &c);
+	CHECK_INT_EQ(c.timed, 1);
+	CHECK(c.answer_us_p50 >= 30000 && c.answer_us_p50 < 5000000);
+	CHECK_INT_EQ(c.answer_us_max, c.answer_us_p50);
 	qmp_destroy(q);
 	close(s);
 }
@@ -250,6 +283,7 @@ int main(void)
 	}
 	RUN_TEST(test_session);
 	RUN_TEST(test_mice);
+	RUN_TEST(test_answer_time);
 	RUN_TEST(test_not_qmp_and_eof);
 	RUN_TEST(test_not_reading);
 	RUN_TEST(test_find_in_argv);
