@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "sockbuf.h"
 #include "mdev_uuid.h"
 #include "version.h"
 
@@ -56,6 +57,7 @@ enum option_key {
 	OPT_DIRECT,
 	OPT_INPUT,
 	OPT_QMP,
+	OPT_VNC,
 	OPT_CONTROLLERS,
 };
 
@@ -113,6 +115,8 @@ static const struct option_def {
 	  "keyboard and mouse to the guest (default on; off: view only)" },
 	{ "qmp", OPT_QMP, ARG_REQUIRED, "PATH",
 	  "QEMU's QMP socket for input (default: the one on its command line)" },
+	{ "vnc", OPT_VNC, ARG_REQUIRED, "ADDR",
+	  "input through QEMU's VNC server at PATH or IP:PORT (quicker than QMP)" },
 	{ "drm-device", OPT_DRM_DEVICE, ARG_REQUIRED, "PATH",
 	  "kms: the card (default: the first with a connected output)" },
 	{ "output", OPT_OUTPUT, ARG_REQUIRED, "NAME",
@@ -409,6 +413,12 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 				     "inherited from the process that starts " PROG ")", name, v);
 		o->device_fd = (int)v;
 		break;
+	case OPT_VNC:
+		if (!sockbuf_addr_valid(arg))
+			return usage(err, "%s takes a unix socket path or HOST:PORT, not '%s'", name,
+				     arg);
+		o->vnc = arg;
+		break;
 	case OPT_FD_SOCKET:
 	case OPT_STATS:
 	case OPT_DRM_DEVICE:
@@ -573,8 +583,10 @@ static enum options_result check(struct viewer_options *o, FILE *err)
 		return usage(err, "%s", "--reconnect needs a VMM to wait for (a VM, --pid or --mdev)");
 	if ((o->connect || o->libvirt_dir) && !o->vm)
 		return usage(err, "%s", "--connect and --libvirt-dir are for a libvirt VM");
-	if (o->qmp && o->input_off)
-		return usage(err, "%s", "--qmp is for input, and --input is off");
+	if ((o->qmp || o->vnc) && o->input_off)
+		return usage(err, "%s is for input, and --input is off", o->qmp ? "--qmp" : "--vnc");
+	if (o->qmp && o->vnc)
+		return usage(err, "%s", "--qmp and --vnc are two ways for input: give one");
 	/* Whatever the order: no hotkey leaves a kiosk's fullscreen. */
 	if (o->kiosk) {
 		o->present.fullscreen = true;

@@ -80,6 +80,7 @@ struct viewer_options {
 	const char *service_path;	/* --service=PATH; NULL: the VM's default */
 	bool input_off;			/* --input=off: view only */
 	const char *qmp;		/* --qmp PATH; NULL: from QEMU's command line */
+	const char *vnc;		/* --vnc ADDR: input through that VNC server instead */
 
 	/* Values from configuration files, which options point into. */
 	char **owned;

@@ -46,6 +46,16 @@ static bool tcp_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *l
 	return inet_pton(AF_INET, host, &in4->sin_addr) == 1;
 }
 
+bool sockbuf_addr_valid(const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (addr[0] == '/')
+		return strlen(addr) < sizeof(((struct sockaddr_un *)0)->sun_path);
+	return tcp_addr(addr, &ss, &len);
+}
+
 int sockbuf_connect(struct sockbuf *b, const char *addr)
 {
 	struct sockaddr_storage ss;

@@ -8,6 +8,7 @@
 #ifndef VGPU_VIEWER_SOCKBUF_H
 #define VGPU_VIEWER_SOCKBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,12 @@ struct sockbuf {
 	char *out;
 	size_t len, cap;
 };
+
+/*
+ * Whether @addr is one sockbuf_connect() takes: an absolute unix socket
+ * path that fits, or a numeric IPV4:PORT or [IPV6]:PORT.
+ */
+bool sockbuf_addr_valid(const char *addr);
 
 /*
  * Connects to @addr, non-blocking: a unix socket path ("/..."), or

@@ -574,7 +574,10 @@ static void input_connect(struct viewer *v)
 		return;
 	}
 #endif
-	if (v->opts.qmp) {
+	if (v->opts.vnc) {
+		snprintf(path, sizeof(path), "%s", v->opts.vnc);
+		use_vnc = true;
+	} else if (v->opts.qmp) {
 		snprintf(path, sizeof(path), "%s", v->opts.qmp);
 	} else {
 		pid = vfio_dev_vmm_pid(v->dev);

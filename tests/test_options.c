@@ -197,6 +197,12 @@ static void test_bad_values(void)
 		{ { "--vm", "a", "--controllers", "alice" }, "--controllers is for --serve" },
 		{ { "--vm", "a", "--qmp", "" }, "--qmp takes a path" },
 		{ { "--vm", "a", "--qmp", "/q", "--input", "off" }, "--input is off" },
+		{ { "--vm", "a", "--vnc", "" }, "--vnc takes a unix socket path or HOST:PORT, not ''" },
+		{ { "--vm", "a", "--vnc", "localhost:5900" }, "HOST:PORT, not 'localhost:5900'" },
+		{ { "--vm", "a", "--vnc", "127.0.0.1:0" }, "HOST:PORT, not '127.0.0.1:0'" },
+		{ { "--vm", "a", "--vnc", "run/v.sock" }, "HOST:PORT, not 'run/v.sock'" },
+		{ { "--vm", "a", "--vnc", "/v", "--qmp", "/q" }, "--qmp and --vnc are two ways" },
+		{ { "--vm", "a", "--vnc", "/v", "--input", "off" }, "--vnc is for input" },
 		{ { "--vm", "a", "--serve=" }, "--serve takes an absolute socket path, not ''" },
 		{ { "--vm", "a", "--serve=/run/" "0123456789" "0123456789" "0123456789" "0123456789"
 		    "0123456789" "0123456789" "0123456789" "0123456789" "0123456789" "0123456789"
@@ -802,8 +808,17 @@ static void test_input(void)
 	captured_finish(&c);
 	write_file("etc/win10.conf", "qmp = /run/w.qmp\n");
 	parse_args(&c, (const char *[]){ "win10", NULL });
-	CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.qmp, "/run/w.qmp"));
+	CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.qmp, "/run/w.qmp") && !c.opts.vnc);
 	captured_finish(&c);
+	/* VNC instead: a unix socket, or a numeric address and port. */
+	write_file("etc/win10.conf", "vnc = /run/w.vnc\n");
+	parse_args(&c, (const char *[]){ "win10", NULL });
+	CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.vnc, "/run/w.vnc") && !c.opts.qmp);
+	captured_finish(&c);
+	parse_args(&c, (const char *[]){ "win10", "--vnc", "[::1]:5901", NULL });
+	CHECK(c.res == OPTIONS_RUN && !strcmp(c.opts.vnc, "[::1]:5901"));
+	captured_finish(&c);
+	remove_file("etc/win10.conf");
 	/* The service's keys in the VM's file: its viewers read it too, and pass them by. */
 	write_file("etc/win10.conf", "viewers = @vgpu-viewer\ncontrollers = root\n");
 	parse_args(&c, (const char *[]){ "win10", NULL });
