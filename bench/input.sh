@@ -7,10 +7,12 @@
 # boot:
 #   - key latency, from writing a uinput key press to seeing it in the
 #     guest's evdev report, through the viewer (uinput -> libinput -> the
-#     KMS viewer -> QMP -> QEMU) and through QEMU's own input-linux object
+#     KMS viewer -> QMP -> QEMU; then the same with --vnc, QEMU's VNC
+#     server instead of QMP) and through QEMU's own input-linux object
 #     reading a second uinput keyboard (the lowest-latency path QEMU has),
-#     $BENCH_TAPS (default 40) presses each, alternating in rounds of 10 so
-#     that the guest's state weighs on both alike.  Both are measured on
+#     $BENCH_TAPS (default 40) presses each way, alternating with
+#     input-linux in rounds of 10 so that the guest's state weighs on both
+#     alike.  Both are measured on
 #     the same clock (this VM's) by the same reader of the guest's serial
 #     report, so what the serial line and the reader cost is in both.
 #   - a 1000 Hz mouse for $BENCH_SECONDS (default 5) s, the guest drawing
@@ -22,7 +24,8 @@
 #     mouse moved; then the same through QEMU's input-linux reading a
 #     second uinput mouse, the viewer showing frames with its input off:
 #     the baseline, and what 1000 reports a second cost without the viewer.
-# Writes keys.txt (one latency per line: "viewer US" or "input-linux US"),
+# Writes keys.txt (one latency per line: "qmp US", "vnc US", or
+# "input-linux-qmp US" and "input-linux-vnc US" for the rounds between),
 # parts.txt (the viewer's own share of a key's way and QEMU's answer to
 # input-send-event, as the viewer says at exit), mouse.txt, and table.md,
 # which it also prints.
@@ -67,7 +70,10 @@ il_do() { in_tool_do 9 "$TMPDIR/il-keyboard.out" "$1" "${2:-3000}"; }
 il_tool mouse "vgpu-viewer bench mouse" 7
 ilmdev=$IL_DEV
 
-GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev -object input-linux,id=il1,evdev=$ilmdev" \
+# A VNC server too, for the viewer's other way (--vnc): QEMU gives a VNC
+# key to the guest only when the server shows a graphical console, and
+# cirrus-vga (which the guest has no driver for) is one.
+GUEST_INPUT=mouse GUEST_QEMU_EXTRA="-object input-linux,id=il0,evdev=$ildev -object input-linux,id=il1,evdev=$ilmdev -vnc unix:$TMPDIR/vnc.sock -device cirrus-vga" \
 	guest_qemu_start "$a" "$LOG" "$hz" 1
 _lib_backend=kms viewer_start --pid "$QEMU_PID" --wait --stats "$VGPU_OUT/frames.jsonl"
 vm_wait_log "$TMPDIR/viewer.log" "input: keys and pointer to the guest through QMP" 1200
@@ -76,19 +82,24 @@ vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Keyboard" "$GUEST_BOOT_
 vm_wait_log "$LOG" "input device event[0-9]* QEMU Virtio Mouse" 600
 echo "guest up, $(guest_ms_since_start) ms after QEMU started"
 
-# Keys: rounds of 10 presses of a, the viewer's then input-linux's.
+# Keys: rounds of 10 presses of a, the viewer's (as WAY) then input-linux's
+# (as "input-linux-WAY").
+key_rounds() {
+	round=0
+	while [ $((round * 10)) -lt "$taps" ]; do
+		o=$(wc -l <"$TMPDIR/input.out")
+		in_do "lat $LOG 30 10" 3000
+		tail -n +"$((o + 1))" "$TMPDIR/input.out" | sed -n "s/^lat /$1 /p" >>"$VGPU_OUT/keys.txt"
+		o=$(wc -l <"$TMPDIR/il-keyboard.out")
+		il_do "lat $LOG 30 10"
+		tail -n +"$((o + 1))" "$TMPDIR/il-keyboard.out" |
+			sed -n "s/^lat /input-linux-$1 /p" >>"$VGPU_OUT/keys.txt"
+		round=$((round + 1))
+	done
+	grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il-keyboard.out" && fail "keys were lost"
+}
 : >"$VGPU_OUT/keys.txt"
-round=0
-while [ $((round * 10)) -lt "$taps" ]; do
-	o=$(wc -l <"$TMPDIR/input.out")
-	in_do "lat $LOG 30 10" 3000
-	tail -n +"$((o + 1))" "$TMPDIR/input.out" | sed -n 's/^lat /viewer /p' >>"$VGPU_OUT/keys.txt"
-	o=$(wc -l <"$TMPDIR/il-keyboard.out")
-	il_do "lat $LOG 30 10"
-	tail -n +"$((o + 1))" "$TMPDIR/il-keyboard.out" | sed -n 's/^lat /input-linux /p' >>"$VGPU_OUT/keys.txt"
-	round=$((round + 1))
-done
-grep -h '^lost' "$TMPDIR/input.out" "$TMPDIR/il-keyboard.out" && fail "keys were lost"
+key_rounds qmp
 
 # input-linux grabs its keyboard (EVIOCGRAB): libinput lists it, and the
 # viewer must have sent QEMU its own presses and releases, none of those.
@@ -105,8 +116,17 @@ cp "$TMPDIR/viewer.log" "$VGPU_OUT/viewer-keys.log"
 } >"$VGPU_OUT/parts.txt"
 [ "$(wc -l <"$VGPU_OUT/parts.txt")" = 2 ] || fail "the viewer did not say where its time went"
 sent=$(sed -n 's/.*input: \([0-9]*\) events in .*/\1/p' "$TMPDIR/viewer.log")
-[ "$sent" = $((2 * $(grep -c '^viewer ' "$VGPU_OUT/keys.txt"))) ] ||
-	fail "the viewer sent QEMU $sent key events for $(grep -c '^viewer ' "$VGPU_OUT/keys.txt") presses"
+[ "$sent" = $((2 * $(grep -c '^qmp ' "$VGPU_OUT/keys.txt"))) ] ||
+	fail "the viewer sent QEMU $sent key events for $(grep -c '^qmp ' "$VGPU_OUT/keys.txt") presses"
+
+# The same through QEMU's VNC server (--vnc), the same guest, a viewer of its own.
+: >"$TMPDIR/viewer.log"
+_lib_backend=kms viewer_start --pid "$QEMU_PID" --vnc "$TMPDIR/vnc.sock"
+vm_wait_log "$TMPDIR/viewer.log" "input: keys and pointer to the guest through its VNC server" 600
+vm_wait_log "$TMPDIR/viewer.log" "keyboard added: vgpu-viewer test keyboard" 600
+key_rounds vnc
+viewer_stop >/dev/null
+cp "$TMPDIR/viewer.log" "$VGPU_OUT/viewer-vnc.log"
 
 # A 1000 Hz mouse, with a viewer of its own (its counters are the mouse's).
 # The guest's pointer is a mouse: its REL_X sums what arrived, all of it
@@ -147,20 +167,22 @@ mouse_res "$(tail -n +"$((o + 1))" "$TMPDIR/il-mouse.out")" il_ >>"$VGPU_OUT/mou
 python3 - "$VGPU_OUT" <<'PY' | tee "$VGPU_OUT/table.md"
 import sys, statistics
 out = sys.argv[1]
-lat = {"viewer": [], "input-linux": []}
+lat = {}
 for line in open(f"{out}/keys.txt"):
     who, us = line.split()
-    lat[who].append(int(us) / 1000)
+    lat.setdefault(who, []).append(int(us) / 1000)
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p * len(v)))]
-v, il = lat["viewer"], lat["input-linux"]
 print("| key press -> guest evdev (ms) | n | p50 | p90 | max |")
 print("|---|---|---|---|---|")
-for name, xs in (("viewer (libinput, KMS, QMP)", v), ("QEMU input-linux", il)):
-    print(f"| {name} | {len(xs)} | {pct(xs, .5):.1f} | {pct(xs, .9):.1f} | {max(xs):.1f} |")
-print(f"| ratio viewer / input-linux | | {pct(v, .5) / pct(il, .5):.2f}x | "
-      f"{pct(v, .9) / pct(il, .9):.2f}x | |")
+for way, name in (("qmp", "QMP input-send-event (default)"), ("vnc", "QEMU's VNC server (--vnc)")):
+    v, il = lat[way], lat["input-linux-" + way]
+    for who, xs in ((f"viewer (libinput, KMS, {name})", v),
+                    ("QEMU input-linux, in the rounds between", il)):
+        print(f"| {who} | {len(xs)} | {pct(xs, .5):.1f} | {pct(xs, .9):.1f} | {max(xs):.1f} |")
+    print(f"| **ratio viewer / input-linux, {way}** | | **{pct(v, .5) / pct(il, .5):.2f}x** | "
+          f"{pct(v, .9) / pct(il, .9):.2f}x | |")
 parts = {l.split()[0]: l.split()[1:] for l in open(f"{out}/parts.txt")}
 print()
 print("| the viewer's way, in parts (ms) | p50 | p90 | max |")
