@@ -7,6 +7,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -909,6 +911,239 @@ static void test_cursor(void)
 	close(m1);
 }
 
+/*
+ * A stand-in service, for what a real one never sends our client: it
+ * takes the listener's fd on RegisterListener and calls the listener with
+ * whatever the test asks.
+ */
+struct fake_service {
+	sd_bus *main, *lis;
+	int listener_fd;
+	uint64_t want;		/* the cookie of the call whose answer is awaited */
+	sd_bus_message *reply;	/* ... and its answer */
+};
+
+static int fake_register(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct fake_service *f = data;
+	int fd;
+
+	if (sd_bus_message_read(m, "h", &fd) < 0)
+		return -EINVAL;
+	f->listener_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int fake_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		    sd_bus_message *reply, void *data, sd_bus_error *e)
+{
+	return sd_bus_message_append(reply, "s", "fake");
+}
+
+static const sd_bus_vtable fake_console_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("RegisterListener", "h", "", fake_register, 0),
+	SD_BUS_VTABLE_END
+};
+
+static int fake_absolute(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			 sd_bus_message *reply, void *data, sd_bus_error *e)
+{
+	return sd_bus_message_append(reply, "b", 1);
+}
+
+static const sd_bus_vtable fake_mouse_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("IsAbsolute", "b", fake_absolute, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable fake_vm_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", fake_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_VTABLE_END
+};
+
+/* Answers come in any order (a frame's when it is on screen): the awaited one is kept. */
+static int fake_replied(sd_bus_message *m, void *data, sd_bus_error *e)
+{
+	struct fake_service *f = data;
+	uint64_t cookie;
+
+	if (sd_bus_message_get_reply_cookie(m, &cookie) >= 0 && cookie == f->want) {
+		sd_bus_message_unref(f->reply);
+		f->reply = sd_bus_message_ref(m);
+	}
+	return 1;
+}
+
+static void fake_pump(struct fake_service *f, struct vclient *v)
+{
+	struct pollfd pfd = { .fd = svcc_get_fd(v->c), .events = POLLIN };
+
+	svcc_prepare(v->c);
+	poll(&pfd, 1, 2);
+	svcc_dispatch(v->c);
+	bus_run(f->main);
+	bus_run(f->lis);
+	if (f->listener_fd >= 0 && !f->lis) {
+		sd_id128_t id;
+
+		if (sd_bus_new(&f->lis) < 0 || sd_bus_set_fd(f->lis, f->listener_fd,
+							     f->listener_fd) < 0 ||
+		    sd_id128_randomize(&id) < 0 || sd_bus_set_server(f->lis, 1, id) < 0 ||
+		    sd_bus_negotiate_fds(f->lis, 1) < 0 || sd_bus_start(f->lis) < 0)
+			abort();
+		f->listener_fd = -1;
+	}
+}
+
+#define FAKE_UNTIL(f, v, cond)                                         \
+	do {                                                           \
+		for (int i_ = 0; i_ < 2000 && !(cond); i_++)           \
+			fake_pump(f, v);                               \
+	} while (0)
+
+/*
+ * Sends @m (unref'ed) to the client's listener; with @wait, until its
+ * answer is in f->reply (a frame's comes only once it is on screen).
+ */
+static void fake_send(struct fake_service *f, struct vclient *v, sd_bus_message *m, bool wait)
+{
+	sd_bus_message_unref(f->reply);
+	f->reply = NULL;
+	if (sd_bus_call_async(f->lis, NULL, m, fake_replied, f, 0) < 0 ||
+	    sd_bus_message_get_cookie(m, &f->want) < 0)
+		abort();
+	sd_bus_message_unref(m);
+	if (wait)
+		FAKE_UNTIL(f, v, f->reply);
+}
+
+static sd_bus_message *fake_method(struct fake_service *f, const char *method)
+{
+	sd_bus_message *m = NULL;
+
+	if (sd_bus_message_new_method_call(f->lis, &m, NULL, "/org/qemu/Display1/Listener",
+					   "org.qemu.Display1.Listener", method) < 0)
+		abort();
+	return m;
+}
+
+static void fake_call(struct fake_service *f, struct vclient *v, const char *method,
+		      const char *types, ...)
+{
+	sd_bus_message *m = fake_method(f, method);
+	bool frame = !strcmp(method, "ScanoutDMABUF") || !strcmp(method, "UpdateDMABUF");
+	int frames = v->frames;
+	va_list ap;
+
+	va_start(ap, types);
+	if (sd_bus_message_appendv(m, types, ap) < 0)
+		abort();
+	va_end(ap);
+	fake_send(f, v, m, !frame);
+	if (frame)
+		FAKE_UNTIL(f, v, v->frames > frames);
+}
+
+/* CursorDefine with an array of @len bytes. */
+static void fake_cursor(struct fake_service *f, struct vclient *v, int32_t w, int32_t h,
+			int32_t hx, int32_t hy, size_t len)
+{
+	static uint8_t px[4 * 513 * 513];
+	sd_bus_message *m = fake_method(f, "CursorDefine");
+
+	if (sd_bus_message_append(m, "iiii", w, h, hx, hy) < 0 ||
+	    sd_bus_message_append_array(m, 'y', px, len) < 0)
+		abort();
+	fake_send(f, v, m, true);
+}
+
+static bool fake_refused(const struct fake_service *f)
+{
+	return f->reply && sd_bus_message_is_method_error(f->reply,
+							  SD_BUS_ERROR_INVALID_ARGS);
+}
+
+/*
+ * A service that sends our client a cursor that makes no sense gets
+ * InvalidArgs, and the client keeps what it had: a picture too large, of
+ * the wrong length, of no size, a pointer far off the display.
+ */
+static void test_client_hostile_cursor(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fake_service f = { .listener_fd = -1 };
+	struct vclient v = { 0 };
+	int lfd, fd, err, mfd = memfd();
+	sd_id128_t id;
+
+	unlink(sock_path);
+	strcpy(sa.sun_path, sock_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(lfd >= 0 && !bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) && !listen(lfd, 1));
+	v.c = svcc_connect(sock_path, &v_listener, &v, &err);
+	CHECK(v.c);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	CHECK(fd >= 0);
+	CHECK(sd_bus_new(&f.main) >= 0 && sd_bus_set_fd(f.main, fd, fd) >= 0 &&
+	      sd_id128_randomize(&id) >= 0 && sd_bus_set_server(f.main, 1, id) >= 0 &&
+	      sd_bus_set_trusted(f.main, 1) >= 0 && sd_bus_negotiate_fds(f.main, 1) >= 0 &&
+	      sd_bus_add_object_vtable(f.main, NULL, "/org/qemu/Display1/Console_0",
+				       "org.qemu.Display1.Console", fake_console_vtable, &f) >= 0 &&
+	      sd_bus_add_object_vtable(f.main, NULL, "/org/qemu/Display1/Console_0",
+				       "org.qemu.Display1.Mouse", fake_mouse_vtable, &f) >= 0 &&
+	      sd_bus_add_object_vtable(f.main, NULL, "/org/qemu/Display1/VM",
+				       "org.qemu.Display1.VM", fake_vm_vtable, &f) >= 0 &&
+	      sd_bus_start(f.main) >= 0);
+	FAKE_UNTIL(&f, &v, v.ready && f.lis && sd_bus_is_ready(f.lis) > 0);
+	CHECK(v.ready && !v.closed && f.lis);
+
+	/* A good one first, shown with a frame. */
+	fake_cursor(&f, &v, 8, 4, 2, 3, 128);
+	CHECK(f.reply && !sd_bus_message_is_method_error(f.reply, NULL));
+	fake_call(&f, &v, "MouseSet", "iii", 10, 20, 1);
+	CHECK(f.reply && !sd_bus_message_is_method_error(f.reply, NULL));
+	fake_call(&f, &v, "ScanoutDMABUF", "huuuutb", mfd, 64, 32, 256, 0x34325258, 0ull, 1);
+	CHECK(v.frames == 1 && v.cursor_buf && v.cursor.width == 8 && v.cursor.x == 8 &&
+	      v.cursor.y == 17);
+
+	/* Then nonsense: each refused, with a reason. */
+	fake_cursor(&f, &v, 513, 4, 0, 0, 513 * 4 * 4);
+	CHECK(fake_refused(&f));
+	fake_cursor(&f, &v, 8, 4, 0, 0, 127);
+	CHECK(fake_refused(&f));
+	fake_cursor(&f, &v, 0, 4, 0, 0, 0);
+	CHECK(fake_refused(&f));
+	fake_cursor(&f, &v, -8, -4, 0, 0, 128);
+	CHECK(fake_refused(&f));
+	fake_call(&f, &v, "MouseSet", "iii", INT32_MIN, 0, 1);
+	CHECK(fake_refused(&f));
+	fake_call(&f, &v, "MouseSet", "iii", 0, INT32_MAX, 1);
+	CHECK(fake_refused(&f));
+	{
+		const sd_bus_error *e = sd_bus_message_get_error(f.reply);
+
+		CHECK(e && e->message && strstr(e->message, "a pointer at 0, 2147483647"));
+	}
+	/* The client is still up, with the cursor it had; a hotspot out of the picture is unknown. */
+	svcc_frame_done(v.c);
+	fake_cursor(&f, &v, 8, 4, 100, -1, 128);
+	CHECK(f.reply && !sd_bus_message_is_method_error(f.reply, NULL));
+	fake_call(&f, &v, "UpdateDMABUF", "iiii", 0, 0, 64, 32);
+	CHECK(!v.closed && v.frames == 2 && v.cursor_buf);
+	CHECK(v.cursor.hot_x == UINT32_MAX && v.cursor.hot_y == UINT32_MAX);
+	CHECK(v.cursor.x == 10 && v.cursor.y == 20);	/* the pointer is the top left then */
+
+	sd_bus_message_unref(f.reply);
+	sd_bus_flush_close_unref(f.lis);
+	sd_bus_flush_close_unref(f.main);
+	svcc_destroy(v.c);
+	close(lfd);
+	close(mfd);
+}
+
 /* Both: a client of ours (svcc) and a bare listener (tclient). */
 static void both_pump(struct svc *s, struct vclient *v, struct tclient **cs)
 {
@@ -1250,6 +1485,7 @@ int main(void)
 	RUN_TEST(test_client_other_uid);
 	RUN_TEST(test_region);
 	RUN_TEST(test_cursor);
+	RUN_TEST(test_client_hostile_cursor);
 	RUN_TEST(test_input);
 	RUN_TEST(test_pointer);
 	RUN_TEST(test_input_view_only);
