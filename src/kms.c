@@ -213,8 +213,11 @@ static void add_cursor(struct kms *k, drmModeAtomicReq *req, const struct geom_l
 		return;
 	k->cursor_dirty = false;
 	if (k->have_cursor && l && k->last.cursor_buf && pointing(k)) {
-		r.x = (int32_t)k->ptr_x - (int32_t)(c->hot_x < c->width ? c->hot_x : 0);
-		r.y = (int32_t)k->ptr_y - (int32_t)(c->hot_y < c->height ? c->hot_y : 0);
+		int32_t hot_x, hot_y;
+
+		plane_cursor_hot(c, &hot_x, &hot_y);
+		r.x = (int32_t)k->ptr_x - hot_x;
+		r.y = (int32_t)k->ptr_y - hot_y;
 		shown = true;
 	} else if (k->have_cursor && l && k->last.cursor_buf) {
 		shown = geom_cursor(l, (int32_t)c->x, (int32_t)c->y, c->width, c->height, &r);

@@ -9,8 +9,6 @@
 
 #include "plane.h"
 
-#define FOURCC(a, b, c, d) \
-	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
 /* pixman's format codes (pixman.h's PIXMAN_FORMAT), which QEMU's D-Bus display uses. */
 #define PIXMAN(bpp, type, a, r, g, b) \
@@ -135,6 +133,12 @@ int plane_cursor_to_argb(const struct plane *p, const void *src, uint32_t *dst)
 		}
 	}
 	return changed;
+}
+
+void plane_cursor_hot(const struct plane *p, int32_t *ret_x, int32_t *ret_y)
+{
+	*ret_x = p->hot_x < p->width ? (int32_t)p->hot_x : 0;
+	*ret_y = p->hot_y < p->height ? (int32_t)p->hot_y : 0;
 }
 
 const char *plane_format_name(uint32_t fourcc, char buf[5])

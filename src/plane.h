@@ -13,6 +13,9 @@
 
 #define PLANE_MAX_DIM 16384
 #define PLANE_MAX_SIZE (1u << 30)
+#define FOURCC(a, b, c, d) \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
 /* The largest cursor plane taken, each way (GVT-g's are 256 at most). */
 #define PLANE_CURSOR_MAX 512
 
@@ -58,6 +61,12 @@ uint32_t plane_format_wl_shm(uint32_t fourcc);
  * of @dst changed; -EINVAL for a format that is not 32-bit RGB.
  */
 int plane_cursor_to_argb(const struct plane *p, const void *src, uint32_t *dst);
+
+/*
+ * Cursor plane @p's hotspot within its picture; an unknown one (or one
+ * outside the picture) is the top left.
+ */
+void plane_cursor_hot(const struct plane *p, int32_t *ret_x, int32_t *ret_y);
 
 /* The fourcc as text ("XR24"); unprintable bytes become '?'. */
 const char *plane_format_name(uint32_t fourcc, char buf[5]);

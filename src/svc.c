@@ -564,9 +564,7 @@ static void cursor_take(struct svc *s, const struct plane *p, const void *px)
 		return;
 	}
 	cursor_note(s, "");
-	/* An unknown hotspot is the top left, as the presenters have it. */
-	hot_x = p->hot_x < p->width ? (int32_t)p->hot_x : 0;
-	hot_y = p->hot_y < p->height ? (int32_t)p->hot_y : 0;
+	plane_cursor_hot(p, &hot_x, &hot_y);
 	if (ret || hot_x != s->cursor.hot_x || hot_y != s->cursor.hot_y)
 		s->cursor.image++;
 	s->cursor.hot_x = hot_x;

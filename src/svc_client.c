@@ -225,7 +225,7 @@ static int on_cursor_define(sd_bus_message *m, void *data, sd_bus_error *err)
 	b->fd = -1;
 	b->plane = (struct plane){
 		.kind = PLANE_DMABUF,
-		.fourcc = 'A' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24,
+		.fourcc = FOURCC('A', 'R', '2', '4'),
 		.width = (uint32_t)w,
 		.height = (uint32_t)h,
 		.stride = (uint32_t)w * 4,
@@ -262,14 +262,16 @@ static int on_mouse_set(sd_bus_message *m, void *data, sd_bus_error *err)
 struct plane_buf *svcc_cursor(struct svcc *c, struct plane *ret)
 {
 	struct plane_buf *b;
+	int32_t hot_x, hot_y;
 
 	if (c->cursor.defined < 0 || !c->cursor.on)
 		return NULL;
 	b = &c->cursor.buf[c->cursor.defined];
 	*ret = b->plane;
+	plane_cursor_hot(ret, &hot_x, &hot_y);
 	/* The top left, which may be left of or above the display (as an int32_t). */
-	ret->x = (uint32_t)(c->cursor.x - (ret->hot_x < ret->width ? (int32_t)ret->hot_x : 0));
-	ret->y = (uint32_t)(c->cursor.y - (ret->hot_y < ret->height ? (int32_t)ret->hot_y : 0));
+	ret->x = (uint32_t)(c->cursor.x - hot_x);
+	ret->y = (uint32_t)(c->cursor.y - hot_y);
 	c->cursor.lent = c->cursor.defined;
 	return b;
 }
