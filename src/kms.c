@@ -455,17 +455,23 @@ static void commit_cursor(struct kms *k)
 	drmModeAtomicFree(req);
 }
 
-#if HAVE_LIBINPUT
-/* The pointer moved: the cursor plane follows, at most once a refresh. */
-static void cursor_moved(struct kms *k)
+/* The cursor plane alone, again: now, or after the flip in flight. */
+static void cursor_changed(struct kms *k)
 {
-	if (!k->out.cursor.id || !k->have_cursor || !pointing(k) || !kms_seat_active(k->seat) ||
-	    k->error || k->state == KMS_UNSET)
+	if (!k->out.cursor.id || !kms_seat_active(k->seat) || k->error || k->state == KMS_UNSET)
 		return;
 	if (k->state == KMS_IDLE)
 		commit_cursor(k);
 	else
 		k->cursor_dirty = true;
+}
+
+#if HAVE_LIBINPUT
+/* The pointer moved: the cursor plane follows, at most once a refresh. */
+static void cursor_moved(struct kms *k)
+{
+	if (k->have_cursor && pointing(k))
+		cursor_changed(k);
 }
 #endif
 
@@ -527,6 +533,18 @@ static void handle_flip(int fd, unsigned int seq, unsigned int sec, unsigned int
 		k->base.frame_done(k->base.data);
 }
 
+/* Frame @f's cursor plane (copied: the viewer's structs change) is the one to show. */
+static void take_cursor(struct kms *k, const struct presenter_frame *f)
+{
+	k->have_cursor = f->cursor != NULL;
+	k->last.cursor_buf = f->cursor_buf;
+	k->last.cursor = NULL;
+	if (f->cursor) {
+		k->cursor_plane = *f->cursor;
+		k->last.cursor = &k->cursor_plane;
+	}
+}
+
 /*
  * The frame on screen again, whose cursor may have moved or changed (the
  * guest's cursor plane changes without a new frame): the cursor plane
@@ -542,19 +560,8 @@ static void repeat_cursor(struct kms *k, const struct presenter_frame *f)
 
 	if (same)
 		return;
-	k->have_cursor = n != NULL;
-	k->last.cursor = NULL;
-	k->last.cursor_buf = f->cursor_buf;
-	if (n) {
-		k->cursor_plane = *n;
-		k->last.cursor = &k->cursor_plane;
-	}
-	if (!k->out.cursor.id || !kms_seat_active(k->seat) || k->error || k->state == KMS_UNSET)
-		return;
-	if (k->state == KMS_IDLE)
-		commit_cursor(k);
-	else
-		k->cursor_dirty = true;
+	take_cursor(k, f);
+	cursor_changed(k);
 }
 
 /* ---- Presenter ops ---- */
@@ -582,15 +589,11 @@ static int kms_present(struct presenter *base, const struct presenter_frame *f)
 
 	k->last = *f;
 	k->have_frame = f->plane != NULL;
-	k->have_cursor = f->cursor != NULL;
 	if (f->plane) {
 		k->frame = *f->plane;
 		k->last.plane = &k->frame;
 	}
-	if (f->cursor) {
-		k->cursor_plane = *f->cursor;
-		k->last.cursor = &k->cursor_plane;
-	}
+	take_cursor(k, f);
 	if (k->sf_valid) {
 		/* Queued behind a flip and never committed: a newer frame won. */
 		k->sf.discarded = true;
