@@ -4,7 +4,6 @@
 #include <libudev.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LOG_MODULE "input"
 #include "input.h"
@@ -12,6 +11,7 @@
 #include "kms_seat.h"
 #include "latency.h"
 #include "log.h"
+#include "stats.h"
 
 /* libinput_event_pointer_get_absolute_x_transformed()'s width, for 0..1. */
 #define ABS_UNITS 65536
@@ -58,11 +58,8 @@ static void handle_key(struct kms_input *k, struct libinput_event_keyboard *ev)
 		return;
 	if (down) {
 		/* libinput's clock is CLOCK_MONOTONIC, as the kernel's evdev timestamps here. */
-		struct timespec ts;
-		uint64_t now, t = libinput_event_keyboard_get_time_usec(ev) * 1000;
+		uint64_t now = stats_now_ns(), t = libinput_event_keyboard_get_time_usec(ev) * 1000;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 		latency_add(&k->keys, now > t ? now - t : 0);
 	}
 	action = input_key(k->input, key, down);
