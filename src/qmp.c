@@ -33,7 +33,11 @@ struct qmp {
 	bool greeted;
 	bool warned_greeting;
 	uint64_t connected_ns;
-	unsigned int inflight;	/* commands not answered yet, qmp_capabilities included */
+	/*
+	 * Commands written and answered so far, qmp_capabilities included:
+	 * QEMU answers in order, so command N's answer is answer N.
+	 */
+	uint64_t sent, answered;
 	bool mice_asked;	/* a query-mice among them */
 	uint64_t mice_ns;	/* when one was last asked */
 	int pointer;		/* QMP_POINTER_* */
@@ -43,13 +47,10 @@ struct qmp {
 	struct qmp_counters c;
 
 	/*
-	 * When each unanswered command went, oldest first (QEMU answers in
-	 * order), 0 for one not timed; untimed: more went than this holds,
-	 * and nothing is timed until all are answered.
+	 * When command N went (at N % SENT_MAX, 0: not one to time), while
+	 * fewer than SENT_MAX newer ones have gone.
 	 */
 	uint64_t sent_ns[SENT_MAX];
-	unsigned int sent_head, sent_n;
-	bool untimed;
 	struct latency answers;	/* input-send-event, sent to answered */
 };
 
@@ -66,34 +67,26 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Commands not answered yet. */
+static unsigned int inflight(const struct qmp *q)
+{
+	return (unsigned int)(q->sent - q->answered);
+}
+
 /* A command went: @ns, its time, or 0 (not one to time). */
 static void sent(struct qmp *q, uint64_t ns)
 {
-	if (q->sent_n == SENT_MAX)
-		q->untimed = true;
-	if (q->untimed)
-		return;
-	q->sent_ns[(q->sent_head + q->sent_n) % SENT_MAX] = ns;
-	q->sent_n++;
+	q->sent_ns[q->sent % SENT_MAX] = ns;
+	q->sent++;
 }
 
-/* The oldest unanswered command was answered. */
+/* The oldest unanswered command was answered; timed if its slot still holds its time. */
 static void answered(struct qmp *q)
 {
-	uint64_t ns;
+	uint64_t n = q->answered++, ns = q->sent_ns[n % SENT_MAX];
 
-	if (!q->sent_n) {
-		if (!q->inflight)
-			q->untimed = false;	/* all answered: timing again */
-		return;
-	}
-	ns = q->sent_ns[q->sent_head];
-	q->sent_head = (q->sent_head + 1) % SENT_MAX;
-	q->sent_n--;
-	if (ns)
+	if (ns && q->sent - n <= SENT_MAX)
 		latency_add(&q->answers, now_ns() - ns);
-	if (!q->sent_n && !q->inflight)
-		q->untimed = false;
 }
 
 struct qmp *qmp_connect(const char *path, int *ret_err)
@@ -120,7 +113,6 @@ struct qmp *qmp_connect(const char *path, int *ret_err)
 		qmp_destroy(q);
 		return NULL;
 	}
-	q->inflight = 2;
 	sent(q, 0);
 	sent(q, 0);
 	q->mice_asked = true;
@@ -286,11 +278,10 @@ static int handle_line(struct qmp *q, const char *line)
 		return -EPROTO;
 	}
 	if (!strncmp(line, "{\"return\":", 10) || !strncmp(line, "{\"error\":", 9)) {
-		if (!q->inflight) {
+		if (!inflight(q)) {
 			LOG_ERR("%s: an answer to no command", q->path);
 			return -EPROTO;
 		}
-		q->inflight--;
 		answered(q);
 		len = strlen(line);
 		if (q->mice_asked && len >= strlen(MICE_ID) &&
@@ -450,13 +441,11 @@ static int sink_send(void *data, const struct input_event *ev, unsigned int n)
 		return ret;
 	}
 	/* In the order written, which is the order of the answers. */
-	q->inflight += cmds;
 	for (unsigned int i = 0; i < cmds; i++)
 		sent(q, now_ns());
 	if (mice) {
 		q->mice_asked = true;
 		q->mice_ns = now_ns();
-		q->inflight++;
 		sent(q, 0);
 	}
 	q->c.batches++;
@@ -469,7 +458,7 @@ static bool sink_ready(void *data)
 {
 	const struct qmp *q = data;
 
-	return q->inflight - q->mice_asked < BUSY_BATCHES;
+	return inflight(q) - q->mice_asked < BUSY_BATCHES;
 }
 
 static bool sink_relative(void *data)
