@@ -115,9 +115,15 @@ bool wlout_cursor_update(struct wlout_cursor *c, const struct geom_layout *l, ui
 		hide_sub(c);
 		return false;
 	}
+	/* Shown there already, as it is (a repeated frame, a poll): nothing to commit. */
+	if (c->shown && !c->sub_stale && scale120 == c->placed_scale && r.x == c->placed.x &&
+	    r.y == c->placed.y && r.w == c->placed.w && r.h == c->placed.h)
+		return false;
 	if ((!c->shown || c->sub_stale) && attach_copy(c, &c->buf, c->surface))
 		return false;
 	c->sub_stale = false;
+	c->placed = r;
+	c->placed_scale = scale120;
 	if (c->viewport)
 		wp_viewport_set_destination(c->viewport,
 					    (int32_t)geom_to_logical((uint32_t)r.w, scale120),

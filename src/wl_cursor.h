@@ -32,6 +32,8 @@ struct wlout_cursor {
 	struct wlout_shm buf;
 	bool shown;			/* it has a picture, */
 	bool sub_stale;			/* an old one */
+	struct geom_rect placed;	/* where it was put, in buffer pixels, */
+	uint32_t placed_scale;		/* at this scale */
 
 	struct wl_surface *image;	/* the pointer's picture */
 	struct wp_viewport *image_viewport;
