@@ -38,6 +38,20 @@ static void say(int fd, const char *text)
 		abort();
 }
 
+/* A client connected to the scripted server: its end in *@ret_s (-1: none). */
+static struct qmp *connected(int *ret_s)
+{
+	int err;
+	struct qmp *q = qmp_connect(path, &err);
+
+	*ret_s = q ? accept(lfd, NULL, NULL) : -1;
+	if (q && *ret_s < 0) {
+		qmp_destroy(q);
+		return NULL;
+	}
+	return q;
+}
+
 static void test_session(void)
 {
 	struct input_event ev[3] = {
@@ -48,12 +62,10 @@ static void test_session(void)
 	struct qmp_counters c;
 	char buf[4096];
 	struct qmp *q;
-	int err, s;
+	int s;
 
-	q = qmp_connect(path, &err);
+	q = connected(&s);
 	CHECK(q);
-	s = accept(lfd, NULL, NULL);
-	CHECK(s >= 0);
 	/* Negotiation goes out at once, before the greeting is read. */
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLOUT), 0);
 	server_read(s, buf, sizeof(buf));
@@ -144,12 +156,10 @@ static void test_answer_time(void)
 	struct qmp_counters c;
 	char buf[4096];
 	struct qmp *q;
-	int err, s;
+	int s;
 
-	q = qmp_connect(path, &err);
+	q = connected(&s);
 	CHECK(q);
-	s = accept(lfd, NULL, NULL);
-	CHECK(s >= 0);
 	say(s, "{\"QMP\": {}}\r\n{\"return\": {}}\r\n{\"return\": [], \"id\": \"mice\"}\r\n");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN | EPOLLOUT), 0);
 	qmp_get_counters(q, &c);
@@ -204,17 +214,15 @@ static void test_not_qmp_and_eof(void)
 	struct qmp *q;
 	int err, s;
 
-	q = qmp_connect(path, &err);
+	q = connected(&s);
 	CHECK(q);
-	s = accept(lfd, NULL, NULL);
 	say(s, "QEMU 7.2.0 monitor - type 'help' for more information\r\n");
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN), -EPROTO);
 	qmp_destroy(q);
 	close(s);
 
-	q = qmp_connect(path, &err);
+	q = connected(&s);
 	CHECK(q);
-	s = accept(lfd, NULL, NULL);
 	close(s);
 	CHECK_INT_EQ(qmp_dispatch(q, EPOLLIN | EPOLLHUP), -EPIPE);
 	qmp_destroy(q);
@@ -228,13 +236,12 @@ static void test_not_reading(void)
 {
 	struct input_event ev[64];
 	struct qmp *q;
-	int err, s, ret = 0, n = 0;
+	int s, ret = 0, n = 0;
 
 	for (int i = 0; i < 64; i++)
 		ev[i] = (struct input_event){ .type = INPUT_EV_KEY, .down = true, .code = 0x1e };
-	q = qmp_connect(path, &err);
+	q = connected(&s);
 	CHECK(q);
-	s = accept(lfd, NULL, NULL);
 	while (!ret && n < 100000) {
 		ret = qmp_input_sink.send(q, ev, 64);
 		n++;
