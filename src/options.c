@@ -415,8 +415,8 @@ static enum options_result apply(struct viewer_options *o, int key, const char *
 		break;
 	case OPT_VNC:
 		if (!sockbuf_addr_valid(arg))
-			return usage(err, "%s takes a unix socket path or HOST:PORT, not '%s'", name,
-				     arg);
+			return usage(err, "%s takes a unix socket path or a numeric IP:PORT, "
+				     "not '%s'", name, arg);
 		o->vnc = arg;
 		break;
 	case OPT_FD_SOCKET:
