@@ -35,11 +35,11 @@ int vfio_caps_find(const void *buf, size_t len, size_t info_size, uint32_t first
 	return -ENOENT;
 }
 
-int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t *ret_subtype)
+/* Finds capability @id, of at least @size bytes, in a GET_IRQ_INFO reply. */
+static int irq_cap(const void *buf, size_t len, uint16_t id, size_t size, uint32_t *ret_off)
 {
 	struct vfio_irq_info_ext info;
-	struct vfio_irq_info_cap_type cap;
-	uint32_t off;
+	struct vfio_info_cap_header hdr;
 	int ret;
 
 	if (len < sizeof(info))
@@ -48,15 +48,39 @@ int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t
 	if (!(info.flags & VFIO_IRQ_INFO_FLAG_CAPS) || !info.cap_offset)
 		return -ENOENT;
 
-	ret = vfio_caps_find(buf, len, sizeof(info), info.cap_offset, VFIO_IRQ_INFO_CAP_TYPE,
-			     sizeof(cap), &off);
+	ret = vfio_caps_find(buf, len, sizeof(info), info.cap_offset, id, size, ret_off);
+	if (ret < 0)
+		return ret;
+	memcpy(&hdr, (const unsigned char *)buf + *ret_off, sizeof(hdr));
+	/* Later versions may only append fields. */
+	return hdr.version < 1 ? -EINVAL : 0;
+}
+
+int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t *ret_subtype)
+{
+	struct vfio_irq_info_cap_type cap;
+	uint32_t off;
+	int ret;
+
+	ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_TYPE, sizeof(cap), &off);
 	if (ret < 0)
 		return ret;
 	memcpy(&cap, (const unsigned char *)buf + off, sizeof(cap));
-	/* Later versions may only append fields. */
-	if (cap.header.version < 1)
-		return -EINVAL;
 	*ret_type = cap.type;
 	*ret_subtype = cap.subtype;
+	return 0;
+}
+
+int vfio_caps_irq_display_flags(const void *buf, size_t len, uint32_t *ret_flags)
+{
+	struct vfio_irq_info_cap_gfx_display cap;
+	uint32_t off;
+	int ret;
+
+	ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_GFX_DISPLAY, sizeof(cap), &off);
+	if (ret < 0)
+		return ret;
+	memcpy(&cap, (const unsigned char *)buf + off, sizeof(cap));
+	*ret_flags = cap.flags;
 	return 0;
 }

@@ -32,4 +32,12 @@ int vfio_caps_find(const void *buf, size_t len, size_t info_size, uint32_t first
  */
 int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t *ret_subtype);
 
+/*
+ * For the same reply: the flags of its VFIO_IRQ_INFO_CAP_GFX_DISPLAY
+ * capability (VFIO_IRQ_GFX_DISPLAY_*, what the display IRQ does not
+ * cover).  Returns 0, -ENOENT (no such capability: the IRQ covers every
+ * update) or -EINVAL (malformed chain, or version 0).
+ */
+int vfio_caps_irq_display_flags(const void *buf, size_t len, uint32_t *ret_flags);
+
 #endif

@@ -118,6 +118,7 @@ static void test_malformed_offsets(void)
 		size_t len;
 	} cases[] = {
 		{ 8, 64 },	/* inside the info struct */
+		{ 20, 64 },	/* in its pad: the chain starts at 24 */
 		{ 64, 64 },	/* at the end */
 		{ 1000, 64 },	/* far beyond argsz */
 		{ 58, 64 },	/* header does not fit */
@@ -185,6 +186,42 @@ static void test_version_zero(void)
 	free(r.buf);
 }
 
+static void test_display_flags(void)
+{
+	struct vfio_irq_info_cap_gfx_display display = {
+		.header = { .id = VFIO_IRQ_INFO_CAP_GFX_DISPLAY, .version = 1 },
+		.flags = VFIO_IRQ_GFX_DISPLAY_FRONT_UNSEEN,
+	};
+	struct reply r = reply_new(56);
+	uint32_t flags = 0, type = 0, subtype = 0;
+
+	/* Only the TYPE cap: the IRQ covers every update. */
+	reply_set_caps(&r, 24);
+	put_cap(&r, 24, VFIO_IRQ_INFO_CAP_TYPE, 1, 0, VFIO_IRQ_TYPE_GFX,
+		VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ);
+	CHECK_INT_EQ(vfio_caps_irq_display_flags(r.buf, r.len, &flags), -ENOENT);
+
+	/* TYPE, then the display cap: both found. */
+	put_cap(&r, 24, VFIO_IRQ_INFO_CAP_TYPE, 1, 40, VFIO_IRQ_TYPE_GFX,
+		VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ);
+	memcpy(r.buf + 40, &display, sizeof(display));
+	CHECK_INT_EQ(vfio_caps_irq_display_flags(r.buf, r.len, &flags), 0);
+	CHECK_INT_EQ(flags, VFIO_IRQ_GFX_DISPLAY_FRONT_UNSEEN);
+	CHECK_INT_EQ(irq_type(&r, &type, &subtype), 0);
+	CHECK_INT_EQ(subtype, VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ);
+
+	/* Cut short: its flags lie past the reply. */
+	r.len = 44;
+	CHECK_INT_EQ(vfio_caps_irq_display_flags(r.buf, r.len, &flags), -EINVAL);
+	r.len = 56;
+
+	/* Version 0 is not a display cap. */
+	display.header.version = 0;
+	memcpy(r.buf + 40, &display, sizeof(display));
+	CHECK_INT_EQ(vfio_caps_irq_display_flags(r.buf, r.len, &flags), -EINVAL);
+	free(r.buf);
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint32_t rnd(void)
@@ -249,6 +286,7 @@ int main(void)
 	RUN_TEST(test_loops);
 	RUN_TEST(test_too_long);
 	RUN_TEST(test_version_zero);
+	RUN_TEST(test_display_flags);
 	RUN_TEST(test_fuzz);
 	return TEST_EXIT_STATUS();
 }
