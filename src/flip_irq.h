@@ -15,13 +15,15 @@ struct flip_irq;
 /*
  * Finds the display IRQ of the device @device_fd (an index at or above
  * VFIO_PCI_NUM_IRQS whose capability chain says GFX / DISPLAY_IRQ) and arms
- * an eventfd on it.  Without one, or with @force_poll, sets up a timer that
- * fires every @poll_ms instead; which one is logged once.  NULL on failure.
+ * an eventfd on a free consumer slot of it (slot 0, the VMM's by
+ * convention, last).  Without one, when every slot is taken, or with
+ * @force_poll, sets up a timer that fires every @poll_ms instead; which one
+ * is logged once.  NULL on failure.
  */
 struct flip_irq *flip_irq_create(int device_fd, uint32_t num_irqs, unsigned int poll_ms,
 				 bool force_poll);
 
-/* Disarms the IRQ and closes the fd; NULL is a no-op. */
+/* Disarms its slot, and only that, and closes the fd; NULL is a no-op. */
 void flip_irq_destroy(struct flip_irq *irq);
 
 /* Whether it polls (no display IRQ, or --poll) rather than sleeping on the IRQ. */
@@ -37,7 +39,7 @@ int flip_irq_fd(const struct flip_irq *irq);
 int flip_irq_drain(struct flip_irq *irq, uint64_t *ret_count);
 
 /*
- * Ready for the next update: unmasks the AUTOMASKED IRQ, which signals at
+ * Ready for the next update: unmasks its AUTOMASKED slot, which signals at
  * once if an update came in meanwhile.  A no-op when polling.  0 or -errno.
  */
 int flip_irq_unmask(struct flip_irq *irq);
