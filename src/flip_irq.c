@@ -150,6 +150,9 @@ struct flip_irq *flip_irq_create(int device_fd, uint32_t num_irqs, unsigned int 
 			if (f.display_flags & VFIO_IRQ_GFX_DISPLAY_FRONT_UNSEEN)
 				LOG_INFO("the device does not signal drawing into a frame already on "
 					 "screen; for a guest that draws so, use --poll");
+			if (f.display_flags & VFIO_IRQ_GFX_DISPLAY_CURSOR_UNSEEN)
+				LOG_INFO("the device does not signal cursor changes: the cursor moves "
+					 "with the next frame; --poll shows it at once");
 			return irq;
 		}
 		if (ret == -EBUSY)

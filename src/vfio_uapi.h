@@ -40,6 +40,9 @@ struct vfio_irq_info_cap_gfx_display {
 
 #define VFIO_IRQ_GFX_DISPLAY_FRONT_UNSEEN (1 << 0)
 #endif
+#ifndef VFIO_IRQ_GFX_DISPLAY_CURSOR_UNSEEN
+#define VFIO_IRQ_GFX_DISPLAY_CURSOR_UNSEEN (1 << 1)
+#endif
 
 struct vfio_irq_info_ext {
 	__u32 argsz;
