@@ -6,7 +6,8 @@
 # (slot 0 is the VMM's by convention): they take slots 1 and 2; with the
 # second one stopped (SIGSTOP), the first goes on showing every new frame;
 # continued, the second shows the newest frame at once; and when the first
-# exits, the second keeps its IRQ and shows what comes next.  Before the
+# exits, its slot is free for the next viewer, and the second keeps its IRQ
+# and shows what comes next.  Before the
 # slots, the second viewer's SET_IRQS took the IRQ over, the first slept on
 # an eventfd nobody signalled, and the first's exit disarmed the second's.
 . "$VGPU_TOP/tests/vm/lib.sh"
@@ -39,9 +40,13 @@ note "continued, the second shows the newest frame"
 kill -CONT "$b_pid"
 vm_wait_frame "$TMPDIR/b.jsonl" "$GS_SEQ"
 
-note "the first exits; the second keeps its IRQ"
+note "the first exits; the second keeps its IRQ, and slot 1 is free again"
 viewer_stop >/dev/null
 grep -q "polling" "$TMPDIR/viewer.log" && fail "the first viewer polled"
+: >"$TMPDIR/viewer.log"
+viewer_start --pid "$GS_PID"
+vm_wait_log "$TMPDIR/viewer.log" "display IRQ at index 5, consumer slot 1 of 4" 600
+viewer_stop >/dev/null
 gs_cmd resume
 vm_wait_lines "$TMPDIR/b.jsonl" $(($(wc -l <"$TMPDIR/b.jsonl") + 10))
 gs_pause
