@@ -16,6 +16,8 @@
 /* No sane chain is this long; a kernel asking for more is not believed. */
 #define MAX_IRQ_INFO 4096
 #define MAX_IRQ_INDEX 64
+/* Nor this many consumer slots (the kernel's drivers have 4). */
+#define MAX_SLOTS 64
 
 struct flip_irq {
 	int device;
@@ -55,7 +57,7 @@ static int find(int device_fd, uint32_t num_irqs, struct found *f)
 		if (ret || type != VFIO_IRQ_TYPE_GFX || subtype != VFIO_IRQ_SUBTYPE_GFX_DISPLAY_IRQ ||
 		    !(info.flags & VFIO_IRQ_INFO_EVENTFD) || info.count < 1)
 			continue;
-		f->slots = info.count;
+		f->slots = info.count < MAX_SLOTS ? info.count : MAX_SLOTS;
 		f->display_flags = 0;
 		ret = vfio_caps_irq_display_flags(buf, sizeof(buf), &f->display_flags);
 		if (ret == -EINVAL) {
