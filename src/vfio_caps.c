@@ -35,11 +35,15 @@ int vfio_caps_find(const void *buf, size_t len, size_t info_size, uint32_t first
 	return -ENOENT;
 }
 
-/* Finds capability @id, of at least @size bytes, in a GET_IRQ_INFO reply. */
-static int irq_cap(const void *buf, size_t len, uint16_t id, size_t size, uint32_t *ret_off)
+/*
+ * Copies capability @id, whose first @size bytes must lie in the reply, of a
+ * GET_IRQ_INFO reply into @cap.
+ */
+static int irq_cap(const void *buf, size_t len, uint16_t id, void *cap, size_t size)
 {
 	struct vfio_irq_info_ext info;
 	struct vfio_info_cap_header hdr;
+	uint32_t off;
 	int ret;
 
 	if (len < sizeof(info))
@@ -48,24 +52,24 @@ static int irq_cap(const void *buf, size_t len, uint16_t id, size_t size, uint32
 	if (!(info.flags & VFIO_IRQ_INFO_FLAG_CAPS) || !info.cap_offset)
 		return -ENOENT;
 
-	ret = vfio_caps_find(buf, len, sizeof(info), info.cap_offset, id, size, ret_off);
+	ret = vfio_caps_find(buf, len, sizeof(info), info.cap_offset, id, size, &off);
 	if (ret < 0)
 		return ret;
-	memcpy(&hdr, (const unsigned char *)buf + *ret_off, sizeof(hdr));
+	memcpy(&hdr, (const unsigned char *)buf + off, sizeof(hdr));
 	/* Later versions may only append fields. */
-	return hdr.version < 1 ? -EINVAL : 0;
+	if (hdr.version < 1)
+		return -EINVAL;
+	memcpy(cap, (const unsigned char *)buf + off, size);
+	return 0;
 }
 
 int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t *ret_subtype)
 {
 	struct vfio_irq_info_cap_type cap;
-	uint32_t off;
-	int ret;
+	int ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_TYPE, &cap, sizeof(cap));
 
-	ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_TYPE, sizeof(cap), &off);
 	if (ret < 0)
 		return ret;
-	memcpy(&cap, (const unsigned char *)buf + off, sizeof(cap));
 	*ret_type = cap.type;
 	*ret_subtype = cap.subtype;
 	return 0;
@@ -74,13 +78,10 @@ int vfio_caps_irq_type(const void *buf, size_t len, uint32_t *ret_type, uint32_t
 int vfio_caps_irq_display_flags(const void *buf, size_t len, uint32_t *ret_flags)
 {
 	struct vfio_irq_info_cap_gfx_display cap;
-	uint32_t off;
-	int ret;
+	int ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_GFX_DISPLAY, &cap, sizeof(cap));
 
-	ret = irq_cap(buf, len, VFIO_IRQ_INFO_CAP_GFX_DISPLAY, sizeof(cap), &off);
 	if (ret < 0)
 		return ret;
-	memcpy(&cap, (const unsigned char *)buf + off, sizeof(cap));
 	*ret_flags = cap.flags;
 	return 0;
 }
