@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,6 +25,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
@@ -919,6 +921,56 @@ out:
 	close(efd_b);
 }
 
+/*
+ * A slot whose eventfd is gone (its last file closed: the consumer closed it,
+ * or was killed) is free, at once, while the device stays open.
+ */
+static void test_gone_eventfd(struct ctx *c)
+{
+	int dev = c->m.device, mine = new_eventfd(), efd = new_eventfd(), copy, ready[2], st;
+	pid_t pid;
+	char ch = 0;
+
+	setup_double_buffer(c);
+	copy = dup(efd);
+	tap(arm_slot(dev, 2, efd) == 0 && copy >= 0, "slot 2 armed; its eventfd has a second fd");
+	close(efd);
+	tap(arm_slot(dev, 2, mine) == -EBUSY, "one fd of the eventfd closed: slot 2 still taken");
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
+	tap(wait_signal(copy, 1000) == 1, "and still signalled");
+	close(copy);
+	tap(arm_slot(dev, 2, mine) == 0, "its last fd closed: slot 2 is free at once");
+	vfio_mdev_flip(&c->m, W, 0);
+	tap(wait_signal(mine, 1000) == 1, "and signals its new consumer");
+	arm_slot(dev, 2, -1);
+
+	if (!tap(pipe(ready) == 0, "a pipe"))
+		goto out;
+	pid = fork();
+	if (pid == 0) {
+		int e = eventfd(0, EFD_CLOEXEC);
+
+		ch = e >= 0 && arm_slot(dev, 3, e) == 0 ? 'y' : 'n';
+		if (write(ready[1], &ch, 1) == 1)
+			pause();
+		_exit(1);
+	}
+	tap(pid > 0 && read(ready[0], &ch, 1) == 1 && ch == 'y', "a child arms slot 3");
+	tap(arm_slot(dev, 3, mine) == -EBUSY, "slot 3 taken while the child lives");
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	tap(arm_slot(dev, 3, mine) == 0, "the child killed and reaped: slot 3 is free");
+	vfio_mdev_flip(&c->m, W, (uint32_t)(H) * W * 4);
+	tap(wait_signal(mine, 1000) == 1, "and signals its new consumer");
+	arm_slot(dev, 3, -1);
+	close(ready[0]);
+	close(ready[1]);
+out:
+	close(mine);
+}
+
 /* Closing the device disarms the IRQ: a later opener's flips reach nobody. */
 static void test_close_disarms(struct ctx *c)
 {
@@ -1471,6 +1523,7 @@ static const struct group {
 	{ "close-disarms", true, test_close_disarms },
 	{ "slots", true, test_slots },
 	{ "last-close", true, test_last_close },
+	{ "gone-eventfd", true, test_gone_eventfd },
 	{ "fuzz", true, test_fuzz },
 	{ "fuzz-race", true, test_fuzz_race },
 	{ "fuzz-remove", true, test_fuzz_remove },

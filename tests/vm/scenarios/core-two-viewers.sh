@@ -5,11 +5,13 @@
 # Two viewers of one guest, each on its own consumer slot of the display IRQ
 # (slot 0 is the VMM's by convention): they take slots 1 and 2; with the
 # second one stopped (SIGSTOP), the first goes on showing every new frame;
-# continued, the second shows the newest frame at once; and when the first
+# continued, the second shows the newest frame at once; when the first
 # exits, its slot is free for the next viewer, and the second keeps its IRQ
-# and shows what comes next.  Before the
-# slots, the second viewer's SET_IRQS took the IRQ over, the first slept on
-# an eventfd nobody signalled, and the first's exit disarmed the second's.
+# and shows what comes next; and a viewer killed with SIGKILL, which cannot
+# disarm, leaves its slot free for the next one too (the kernel frees a slot
+# whose eventfd is gone).  Before the slots, the second viewer's SET_IRQS
+# took the IRQ over, the first slept on an eventfd nobody signalled, and the
+# first's exit disarmed the second's.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
 vm_modprobe mbochs
@@ -46,6 +48,17 @@ grep -q "polling" "$TMPDIR/viewer.log" && fail "the first viewer polled"
 : >"$TMPDIR/viewer.log"
 viewer_start --pid "$GS_PID"
 vm_wait_log "$TMPDIR/viewer.log" "display IRQ at index 5, consumer slot 1 of 4" 600
+
+note "killed with SIGKILL, a viewer cannot disarm: its slot is free once it is reaped"
+kill -KILL "$VW_PID"
+wait "$VW_PID" || :
+VW_PID=
+: >"$TMPDIR/viewer.log"
+viewer_start --pid "$GS_PID"
+vm_wait_log "$TMPDIR/viewer.log" "display IRQ at index 5, consumer slot" 600
+grep -q "consumer slot 1 of 4" "$TMPDIR/viewer.log" ||
+	fail "after a viewer was killed, the next took $(grep -o 'consumer slot [0-9]*' \
+"$TMPDIR/viewer.log"), not its slot 1"
 viewer_stop >/dev/null
 gs_cmd resume
 vm_wait_lines "$TMPDIR/b.jsonl" $(($(wc -l <"$TMPDIR/b.jsonl") + 10))
