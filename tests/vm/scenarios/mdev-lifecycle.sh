@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: MIT
 # vm-timeout: 120
 #
-# The sample mdev parents load, and an mbochs and an mdpy mdev can be created
-# by UUID, get an IOMMU group with a /dev/vfio/N node (and a vfio cdev), refuse
-# a second create with the same UUID, and go away cleanly on remove.
+# The three sample mdev parents load, and an mbochs, an mdpy and an mtty mdev
+# can be created by UUID, get an IOMMU group with a /dev/vfio/N node (and a
+# vfio cdev), refuse a second create with the same UUID, and go away cleanly
+# on remove.  check-series boots every prefix of the kernel series with this
+# scenario, so each prefix's sample drivers are loaded and driven here.
 . "$VGPU_TOP/tests/vm/lib.sh"
 
-vm_modprobe mbochs mdpy
-for parent in mbochs mdpy; do
+vm_modprobe mbochs mdpy mtty
+for parent in mbochs mdpy mtty; do
 	[ -d "/sys/class/mdev_bus/$parent" ] || fail "no mdev parent $parent after modprobe"
 done
 
@@ -44,4 +46,5 @@ check_type() { # PARENT TYPE
 
 check_type mbochs medium
 check_type mdpy xga
+check_type mtty 2
 echo "PASS"
