@@ -1,18 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vm-timeout: 120
+# vm-timeout: 300
 #
 # The three sample mdev parents load, and an mbochs, an mdpy and an mtty mdev
 # can be created by UUID, get an IOMMU group with a /dev/vfio/N node (and a
 # vfio cdev), refuse a second create with the same UUID, and go away cleanly
-# on remove.  check-series boots every prefix of the kernel series with this
-# scenario, so each prefix's sample drivers are loaded and driven here.
+# on remove; then the modules unload.  check-series boots every prefix of
+# the kernel series with this scenario: prefixes whose kernel image is the
+# same (those that end in a sample driver, the selftest or MAINTAINERS
+# share an earlier prefix's image) share one boot, and VGPU_SERIES_KERNELS
+# names their kernel directories, whose modules are loaded here in turn.
 . "$VGPU_TOP/tests/vm/lib.sh"
-
-vm_modprobe mbochs mdpy mtty
-for parent in mbochs mdpy mtty; do
-	[ -d "/sys/class/mdev_bus/$parent" ] || fail "no mdev parent $parent after modprobe"
-done
 
 check_type() { # PARENT TYPE
 	t=$(vm_mdev_type "$1" "$2")
@@ -44,7 +42,24 @@ check_type() { # PARENT TYPE
 	note "$1-$2 $uuid removed"
 }
 
-check_type mbochs medium
-check_type mdpy xga
-check_type mtty 2
+# Earlier scenarios of the boot may have loaded some: this one loads them.
+for m in mbochs mdpy mtty; do
+	[ ! -d "/sys/module/$m" ] || rmmod "$m" || fail "$m, loaded before, does not unload"
+done
+for VGPU_KERNEL in ${VGPU_SERIES_KERNELS:-$VGPU_KERNEL}; do
+	note "the sample drivers of $VGPU_KERNEL"
+	vm_modprobe mbochs mdpy mtty
+	for parent in mbochs mdpy mtty; do
+		[ -d "/sys/class/mdev_bus/$parent" ] || fail "no mdev parent $parent after modprobe"
+	done
+	check_type mbochs medium
+	check_type mdpy xga
+	check_type mtty 2
+	modprobe -r -d "$VGPU_KERNEL/modules" -S "$VGPU_KVER" mbochs mdpy mtty ||
+		fail "the sample drivers of $VGPU_KERNEL do not unload"
+	# The next kernel directory's modules must be the ones loaded.
+	for m in mbochs mdpy mtty mdev; do
+		[ ! -d "/sys/module/$m" ] || fail "$m is still loaded after unloading it"
+	done
+done
 echo "PASS"
