@@ -49,7 +49,8 @@
   vmtool.py cpus SOCKET SYSTEM_MAP
       where a VM's CPUs are, asked through its QMP SOCKET (HMP's "info
       registers -a"): a line "CPU at RIP ADDR: WHERE" each, WHERE named from
-      the kernel's SYSTEM_MAP (or "user space"), then the registers whole
+      the kernel's SYSTEM_MAP (or "user space"), the kernel text addresses
+      on each CPU's kernel stack (HMP's "x"), then the registers whole
   vmtool.py fake-qmp SOCKET LOG [--relative]
       A VMM's QMP socket for input only, where there is no VMM (guestsim
       plays the guest): answers qmp_capabilities, query-mice (a current,
@@ -458,8 +459,8 @@ def mouse_set(args):
 
 
 def cpus(args):
-    regs = qmp_session(args[0])("human-monitor-command",
-                                **{"command-line": "info registers -a"})
+    call = qmp_session(args[0])
+    regs = call("human-monitor-command", **{"command-line": "info registers -a"})
     syms = []
     with contextlib.suppress(OSError), open(args[1]) as f:
         syms = sorted((int(a, 16), n) for a, _, n in (line.split() for line in f))
@@ -473,6 +474,21 @@ def cpus(args):
         else:
             where = "the kernel (no System.map: a kernel built before run-vm kept one)"
         print(f"CPU at RIP {rip:#x}: {where}")
+    # What each CPU's kernel stack holds that points into the kernel's text:
+    # not an unwound backtrace, but it names the callers (a deadlock's two
+    # sides, say) without a debugger.
+    text = [a for a, n in syms if n in ("_stext", "_etext")]
+    for cpu, rsp in enumerate(re.findall(r"RSP=([0-9a-f]+)", regs)):
+        if len(text) != 2 or int(rsp, 16) < 0x800000000000:
+            continue
+        call("human-monitor-command", **{"command-line": f"cpu {cpu}"})
+        words = call("human-monitor-command", **{"command-line": f"x /256gx 0x{rsp}"})
+        print(f"CPU#{cpu} stack, kernel text addresses from RSP up:")
+        for w in re.findall(r"\b0x([0-9a-f]{16})\b", words):
+            v = int(w, 16)
+            if text[0] <= v < text[1]:
+                i = bisect.bisect_right(syms, (v, "~")) - 1
+                print(f"    {syms[i][1]}+{v - syms[i][0]:#x}")
     print(regs)
 
 
